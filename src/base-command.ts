@@ -1,0 +1,146 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core';
+
+import type {Database, OpenOptions} from './db/connection.js';
+import type {SchemaInfo} from './db/schema-info.js';
+import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
+import {CliError, codeNameOf, ExitCode} from './errors.js';
+import type {OutputFormat, RenderOptions} from './render/options.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export interface Session {
+  db: Database;
+  schema: SchemaInfo;
+}
+
+/**
+ * What every command shares: database selection, output format, the connection's
+ * lifetime and the mapping of errors to exit codes (design §8).
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static baseFlags = {
+    db: Flags.string({
+      description: 'database: a SQLite file path, sqlite:///…, or postgresql://user:pass@host:port/db',
+      helpGroup: 'GLOBAL',
+    }),
+    output: Flags.option({
+      char: 'o',
+      description: 'output format',
+      options: ['table', 'json', 'jsonl', 'csv'] as const,
+      helpGroup: 'GLOBAL',
+    })(),
+    json: Flags.boolean({description: 'shorthand for --output json', helpGroup: 'GLOBAL'}),
+    quiet: Flags.boolean({char: 'q', description: 'print ids only, one per line', helpGroup: 'GLOBAL'}),
+    absolute: Flags.boolean({description: 'show absolute UTC times instead of relative ones', helpGroup: 'GLOBAL'}),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  private database?: Database;
+
+  public async init(): Promise<void> {
+    await super.init();
+    const {args, flags} = await this.parse({
+      args: this.ctor.args,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: false,
+      flags: this.ctor.flags,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  protected get outputFormat(): OutputFormat {
+    if (this.flags?.json) return 'json';
+    return (this.flags?.output as OutputFormat | undefined) ?? 'table';
+  }
+
+  protected get renderOptions(): RenderOptions {
+    const noColor = 'NO_COLOR' in process.env || process.env.TERM === 'dumb';
+    const tty = Boolean(process.stdout.isTTY);
+    return {
+      format: this.outputFormat,
+      quiet: Boolean(this.flags?.quiet),
+      absolute: Boolean(this.flags?.absolute),
+      color: process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : tty && !noColor,
+      tty,
+    };
+  }
+
+  protected get databaseTarget(): DatabaseTarget {
+    return resolveDatabaseTarget(this.flags.db);
+  }
+
+  /** Opens the database and reads its schema; closed again when the command ends. */
+  protected async connect(options: OpenOptions = {}): Promise<Session> {
+    const {openDatabase} = await import('./db/connection.js');
+    const {readSchemaInfo} = await import('./db/schema-info.js');
+    this.database = await openDatabase(this.databaseTarget, options);
+    const schema = await readSchemaInfo(this.database.knex, this.database.dialect);
+    return {db: this.database, schema};
+  }
+
+  /** Like connect(), for commands that need an existing Prefect database. */
+  protected async connectToPrefect(options: OpenOptions & {force?: boolean} = {}): Promise<Session> {
+    const session = await this.connect(options);
+    if (options.write) session.schema.assertWritable(options.force);
+    else session.schema.assertPrefect();
+    const warning = session.schema.readWarning;
+    if (warning && !options.write) this.warnLine(warning);
+    return session;
+  }
+
+  protected warnLine(message: string): void {
+    process.stderr.write(`Warning: ${message}\n`);
+  }
+
+  protected writeStdout(text: string): void {
+    process.stdout.write(text);
+  }
+
+  protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
+    const exitCode = exitCodeOf(error);
+    if (error instanceof Errors.ExitError) throw error;
+    const message = oneLine(error);
+    if (this.wantsJson()) {
+      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message}}, null, 2) + '\n');
+    } else if (error instanceof CliError || !error.oclif) {
+      process.stderr.write(`Error: ${message}\n`);
+      if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
+    } else {
+      // oclif's own parse errors: let it print them with the usage hint.
+      process.exitCode = exitCode;
+      return super.catch(error);
+    }
+    process.exitCode = exitCode;
+    throw new Errors.ExitError(exitCode);
+  }
+
+  protected async finally(error: Error | undefined): Promise<unknown> {
+    if (this.database) {
+      const {knex} = this.database;
+      this.database = undefined;
+      await knex.destroy();
+    }
+    return super.finally(error);
+  }
+
+  private wantsJson(): boolean {
+    if (this.flags) return this.outputFormat === 'json' || this.outputFormat === 'jsonl';
+    const argv = this.argv.join(' ');
+    return /(^|\s)--json(\s|$)/.test(argv) || /(^|\s)(-o|--output)[ =]jsonl?(\s|$)/.test(argv);
+  }
+}
+
+function exitCodeOf(error: Error & {oclif?: {exit?: number}; exitCode?: number}): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (error.oclif?.exit !== undefined) return error.oclif.exit;
+  return ExitCode.unexpected;
+}
+
+function oneLine(error: Error): string {
+  const message = (error.message || String(error)).trim();
+  return message.split('\n')[0];
+}

@@ -1,0 +1,83 @@
+import {usageError} from '../../errors.js';
+
+/**
+ * A UTC instant with microsecond precision. JS Dates stop at milliseconds, and Prefect's
+ * timestamps carry microseconds that matter for ordering and the unique state index.
+ */
+export interface Instant {
+  /** Whole seconds since the Unix epoch. */
+  seconds: number;
+  /** 0 … 999999 */
+  micros: number;
+}
+
+const TIMESTAMP_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Parses ISO-8601 or SQL timestamps; a value without an offset is taken as UTC, as Prefect stores it. */
+export function parseInstant(text: string): Instant {
+  const match = TIMESTAMP_PATTERN.exec(text.trim());
+  if (!match) throw usageError(`invalid timestamp "${text}": expected ISO-8601 such as 2026-01-31T12:00:00Z`);
+  const [, year, month, day, hour, minute, second = '0', fraction = '', offset] = match;
+  const millis = Date.UTC(+year, +month - 1, +day, +hour, +minute, +second);
+  if (Number.isNaN(millis)) throw usageError(`invalid timestamp "${text}"`);
+  const micros = Number((fraction + '000000').slice(0, 6));
+  return {seconds: millis / 1000 - offsetSeconds(offset), micros};
+}
+
+function offsetSeconds(offset: string | undefined): number {
+  if (!offset || offset === 'Z' || offset === 'z') return 0;
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const digits = offset.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2, 4) || '0');
+  return sign * (hours * 3600 + minutes * 60);
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+function datePart(instant: Instant, separator: string): string {
+  const d = new Date(instant.seconds * 1000);
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
+    `${separator}${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
+    `.${pad(instant.micros, 6)}`
+  );
+}
+
+/** 2026-01-31T12:00:00.123456Z — the output contract's form. */
+export function formatIsoInstant(instant: Instant): string {
+  return datePart(instant, 'T') + 'Z';
+}
+
+/** 2026-01-31 12:00:00.123456 — Prefect's SQLite form (naive UTC, always six digits). */
+export function formatSqliteInstant(instant: Instant): string {
+  return datePart(instant, ' ');
+}
+
+export function instantFromMillis(millis: number): Instant {
+  const seconds = Math.floor(millis / 1000);
+  return {seconds, micros: Math.round((millis - seconds * 1000) * 1000)};
+}
+
+export function instantToMillis(instant: Instant): number {
+  return instant.seconds * 1000 + instant.micros / 1000;
+}
+
+/** Normalises any accepted timestamp text to the contract's ISO form. */
+export function toIsoTimestamp(text: string): string {
+  return formatIsoInstant(parseInstant(text));
+}
+
+export function addSeconds(instant: Instant, seconds: number): Instant {
+  const totalMicros = instant.micros + Math.round(seconds * 1e6);
+  const carry = Math.floor(totalMicros / 1e6);
+  return {seconds: instant.seconds + carry, micros: totalMicros - carry * 1e6};
+}
+
+/** b − a in seconds, exact to the microsecond. */
+export function secondsBetween(a: Instant, b: Instant): number {
+  return ((b.seconds - a.seconds) * 1e6 + (b.micros - a.micros)) / 1e6;
+}

@@ -1,0 +1,61 @@
+import {usageError} from '../../errors.js';
+import {BaseCodec} from './codec.js';
+import {formatIsoInstant, parseInstant} from './instant.js';
+
+const UNIT_SECONDS: Record<string, number> = {
+  year: 365.25 * 86400,
+  mon: 30 * 86400,
+  day: 86400,
+};
+
+/**
+ * PostgreSQL values as our per-connection type parsers hand them over (see
+ * postgres-types.ts): timestamptz and interval as text, JSON parsed, booleans native.
+ */
+export class PostgresCodec extends BaseCodec {
+  readonly dialect = 'postgres' as const;
+
+  encodeTimestamp(iso: string | null | undefined): string | null {
+    return iso == null ? null : formatIsoInstant(parseInstant(iso));
+  }
+
+  decodeTimestamp(raw: unknown): string | null {
+    if (raw == null) return null;
+    if (raw instanceof Date) return formatIsoInstant({seconds: Math.floor(raw.getTime() / 1000), micros: (raw.getTime() % 1000) * 1000});
+    return formatIsoInstant(parseInstant(String(raw)));
+  }
+
+  encodeInterval(seconds: number): string {
+    if (!Number.isFinite(seconds) || seconds < 0) throw usageError(`invalid duration ${seconds}: expected seconds ≥ 0`);
+    return `${(Math.round(seconds * 1e6) / 1e6).toFixed(6)} seconds`;
+  }
+
+  /** Reads IntervalStyle 'postgres' text: "[N years] [N mons] [N days] [-]HH:MM:SS[.ffffff]". */
+  decodeInterval(raw: unknown): number {
+    if (typeof raw === 'number') return raw;
+    const text = String(raw).trim();
+    let micros = 0;
+    const unitPattern = /(-?\d+)\s+(year|mon|day)s?/g;
+    for (const match of text.matchAll(unitPattern)) micros += Number(match[1]) * UNIT_SECONDS[match[2]] * 1e6;
+    const clock = /(-)?(\d+):(\d{2}):(\d{2})(?:\.(\d{1,6}))?/.exec(text);
+    if (clock) {
+      const [, negative, h, m, s, fraction = ''] = clock;
+      const clockMicros = ((+h * 60 + +m) * 60 + +s) * 1e6 + Number(fraction.padEnd(6, '0'));
+      micros += negative ? -clockMicros : clockMicros;
+    }
+    return Math.round(micros) / 1e6;
+  }
+
+  encodeJson(value: unknown, type: 'json' | 'json_plain' = 'json'): string | null {
+    if (value === null || value === undefined) return type === 'json_plain' ? 'null' : null;
+    return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  }
+
+  decodeJson(raw: unknown): unknown {
+    return raw ?? null;
+  }
+
+  encodeBoolean(value: boolean): boolean {
+    return value;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * JSON text as Python's json.dumps writes it with default arguments, which is what Prefect
+ * stores in SQLite: ", " and ": " separators, non-ASCII escaped as \uXXXX, NaN/±Infinity
+ * replaced by null (Prefect sanitises them before binding).
+ */
+export function pythonJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'bigint':
+      return value.toString();
+    case 'string':
+      return quote(value);
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (Array.isArray(value)) return '[' + value.map((item) => pythonJsonDumps(item)).join(', ') + ']';
+  if (value instanceof Date) return quote(value.toISOString());
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return '{' + entries.map(([k, v]) => `${quote(k)}: ${pythonJsonDumps(v)}`).join(', ') + '}';
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
+
+function quote(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    const code = text.charCodeAt(i);
+    if (SHORT_ESCAPES[ch]) out += SHORT_ESCAPES[ch];
+    else if (code < 0x20 || code > 0x7e) out += '\\u' + code.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + '"';
+}

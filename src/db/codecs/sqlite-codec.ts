@@ -1,0 +1,57 @@
+import {usageError} from '../../errors.js';
+import {BaseCodec, parseJsonText} from './codec.js';
+import {formatIsoInstant, formatSqliteInstant, parseInstant} from './instant.js';
+import {pythonJsonDumps} from './python-json.js';
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+/**
+ * Prefect's SQLite encodings: naive-UTC text timestamps with six fractional digits,
+ * intervals as a DATETIME offset from 1970-01-01, JSON as json.dumps text, booleans 0/1.
+ */
+export class SqliteCodec extends BaseCodec {
+  readonly dialect = 'sqlite' as const;
+
+  encodeTimestamp(iso: string | null | undefined): string | null {
+    return iso == null ? null : formatSqliteInstant(parseInstant(iso));
+  }
+
+  decodeTimestamp(raw: unknown): string | null {
+    if (raw == null) return null;
+    return formatIsoInstant(parseInstant(String(raw)));
+  }
+
+  encodeInterval(seconds: number): string {
+    if (!Number.isFinite(seconds) || seconds < 0) throw usageError(`invalid duration ${seconds}: expected seconds ≥ 0`);
+    const micros = Math.round(seconds * 1e6);
+    return formatSqliteInstant({seconds: Math.floor(micros / 1e6), micros: micros % 1e6});
+  }
+
+  decodeInterval(raw: unknown): number {
+    // The server default '0' is stored as the integer 0 by NUMERIC affinity.
+    if (typeof raw === 'number') return raw;
+    const text = String(raw);
+    if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+    const instant = parseInstant(text);
+    const micros = instant.seconds * 1e6 + instant.micros;
+    if (micros < 0 || micros > 1000 * 365 * MICROS_PER_DAY) throw new Error(`unreadable interval "${text}"`);
+    return micros / 1e6;
+  }
+
+  encodeJson(value: unknown, type: 'json' | 'json_plain' = 'json'): string | null {
+    // Prefect's JSON type maps None to SQL NULL; its plain sa.JSON columns store the text null.
+    if (value === null || value === undefined) return type === 'json_plain' ? 'null' : null;
+    return pythonJsonDumps(value);
+  }
+
+  decodeJson(raw: unknown): unknown {
+    if (raw == null) return null;
+    // JSON has NUMERIC affinity in SQLite: a numeric scalar comes back as a number.
+    if (typeof raw !== 'string') return typeof raw === 'bigint' ? Number(raw) : raw;
+    return parseJsonText(raw);
+  }
+
+  encodeBoolean(value: boolean): number {
+    return value ? 1 : 0;
+  }
+}

@@ -1,0 +1,3 @@
+export type Dialect = 'sqlite' | 'postgres';
+
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];

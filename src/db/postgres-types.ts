@@ -1,0 +1,33 @@
+import pg from 'pg';
+
+// Type OIDs from pg_type.
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const DATE = 1082;
+const INTERVAL = 1186;
+
+const asText = (value: string) => value;
+
+/**
+ * Per-connection parsers so PostgreSQL hands the same JS values as SQLite: timestamps and
+ * intervals stay text (a Date would drop Prefect's microseconds), counts become numbers.
+ * Set per connection, not globally, so two connections in one process never interfere.
+ */
+export const postgresTypeParsers = {
+  getTypeParser(oid: number, format?: string) {
+    switch (oid) {
+      case INT8:
+      case NUMERIC:
+        return (value: string) => Number(value);
+      case TIMESTAMP:
+      case TIMESTAMPTZ:
+      case DATE:
+      case INTERVAL:
+        return asText;
+      default:
+        return pg.types.getTypeParser(oid, format as 'text');
+    }
+  },
+};

@@ -1,0 +1,78 @@
+import {statSync} from 'node:fs';
+
+import type {Database} from '../db/connection.js';
+import type {SchemaInfo} from '../db/schema-info.js';
+
+/** The tables `db status` counts: the ones an operator asks about first. */
+export const STATUS_TABLES = [
+  'flow',
+  'flow_run',
+  'flow_run_state',
+  'task_run',
+  'task_run_state',
+  'deployment',
+  'deployment_schedule',
+  'work_pool',
+  'work_queue',
+  'worker',
+  'block_type',
+  'block_schema',
+  'block_document',
+  'artifact',
+  'log',
+  'variable',
+  'concurrency_limit_v2',
+  'automation',
+  'events',
+] as const;
+
+/** Exact row counts; a table missing at this revision counts as null. */
+export async function countRows(db: Database, schema: SchemaInfo): Promise<Record<string, number | null>> {
+  const counts: Record<string, number | null> = {};
+  for (const table of STATUS_TABLES) {
+    if (!schema.hasTable(table)) {
+      counts[table] = null;
+      continue;
+    }
+    const [row] = await db.knex(table).count({count: '*'});
+    counts[table] = Number(row.count);
+  }
+  return counts;
+}
+
+export interface SqliteFileFacts {
+  journal_mode: string;
+  file_size_bytes: number;
+  wal_size_bytes: number | null;
+}
+
+export async function sqliteFileFacts(db: Database, filename: string): Promise<SqliteFileFacts> {
+  const [row] = await db.knex.raw('pragma journal_mode');
+  return {
+    journal_mode: String(row.journal_mode),
+    file_size_bytes: statSync(filename).size,
+    wal_size_bytes: fileSize(`${filename}-wal`),
+  };
+}
+
+export interface PostgresServerFacts {
+  server_version: string;
+  schema: string;
+  database_size_bytes: number;
+}
+
+export async function postgresServerFacts(db: Database): Promise<PostgresServerFacts> {
+  const {rows} = await db.knex.raw(
+    `select current_setting('server_version') as server_version, current_schema() as schema,
+            pg_database_size(current_database()) as database_size_bytes`,
+  );
+  return rows[0];
+}
+
+function fileSize(filename: string): number | null {
+  try {
+    return statSync(filename).size;
+  } catch {
+    return null;
+  }
+}
