@@ -5,6 +5,7 @@ import type {SchemaInfo} from './db/schema-info.js';
 import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
 import {CliError, codeNameOf, ExitCode} from './errors.js';
 import type {OutputFormat, RenderOptions} from './render/options.js';
+import type {DetailView, ListView} from './render/view.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -98,6 +99,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected writeStdout(text: string): void {
     process.stdout.write(text);
+  }
+
+  /** Prints a list on stdout, and on stderr whether it was empty or cut by --limit. */
+  protected async printList<R extends object>(view: ListView<R>): Promise<void> {
+    const {listNotice, renderList} = await import('./render/view.js');
+    this.writeStdout(renderList(view, this.renderOptions));
+    const notice = listNotice(view);
+    if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
+  }
+
+  protected async printDetail(view: DetailView): Promise<void> {
+    const {renderDetail} = await import('./render/view.js');
+    this.writeStdout(renderDetail(view, this.renderOptions));
   }
 
   protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {

@@ -41,7 +41,7 @@ export interface TableColumn<R> {
   cell: (row: R, format: CellFormatter) => string;
 }
 
-export interface ListView<R extends JsonRecord> {
+export interface ListView<R extends object> {
   /** Plural noun for messages: "flow runs". */
   noun: string;
   rows: R[];
@@ -51,16 +51,16 @@ export interface ListView<R extends JsonRecord> {
   idKey?: keyof R & string;
 }
 
-export function renderList<R extends JsonRecord>(view: ListView<R>, options: RenderOptions): string {
+export function renderList<R extends object>(view: ListView<R>, options: RenderOptions): string {
   const idKey = view.idKey ?? 'id';
-  if (options.quiet) return view.rows.map((row) => `${row[idKey]}\n`).join('');
+  if (options.quiet) return view.rows.map((row) => `${(row as JsonRecord)[idKey]}\n`).join('');
   switch (options.format) {
     case 'json':
       return JSON.stringify(view.rows, null, 2) + '\n';
     case 'jsonl':
       return view.rows.map((row) => JSON.stringify(row) + '\n').join('');
     case 'csv':
-      return renderCsv(view.rows);
+      return renderCsv(view.rows as JsonRecord[]);
     default: {
       if (view.rows.length === 0) return '';
       const format = new CellFormatter(options);
@@ -75,7 +75,7 @@ export function renderList<R extends JsonRecord>(view: ListView<R>, options: Ren
 }
 
 /** The stderr line for an empty or cut list, never stdout. */
-export function listNotice<R extends JsonRecord>(view: ListView<R>): string | undefined {
+export function listNotice<R extends object>(view: ListView<R>): string | undefined {
   if (view.total !== undefined && view.total > view.rows.length) {
     return `${view.rows.length.toLocaleString('en-US')} of ${view.total.toLocaleString('en-US')} ${view.noun}; --limit N or --all for more`;
   }
@@ -89,7 +89,7 @@ export type DetailSection =
 
 export interface DetailView {
   id: string;
-  record: JsonRecord;
+  record: object;
   sections: (format: CellFormatter) => DetailSection[];
 }
 
@@ -101,7 +101,7 @@ export function renderDetail(view: DetailView, options: RenderOptions): string {
     case 'jsonl':
       return JSON.stringify(view.record) + '\n';
     case 'csv':
-      return renderCsv([view.record]);
+      return renderCsv([view.record as JsonRecord]);
     default:
       return renderSections(view.sections(new CellFormatter(options)), options);
   }

@@ -1,0 +1,38 @@
+import {Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../base-command.js';
+import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import type {FlowRecord} from '../../repositories/flows.js';
+
+export default class FlowLs extends BaseCommand<typeof FlowLs> {
+  static summary = 'List flows';
+
+  static examples = ['<%= config.bin %> flow ls', '<%= config.bin %> flow ls --name etl --json'];
+
+  static flags = {
+    name: Flags.string({description: 'only flows whose name contains this text'}),
+    tag: Flags.string({description: 'only flows with this tag'}),
+    ...limitFlags,
+  };
+
+  async run(): Promise<void> {
+    const {listFlows} = await import('../../repositories/flows.js');
+    const {repositoryContext} = await import('../../repositories/common.js');
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listFlows(repositoryContext(db, schema), {
+      nameLike: this.flags.name,
+      tag: this.flags.tag,
+      limit: effectiveLimit(this.flags),
+    });
+    await this.printList<FlowRecord>({
+      noun: 'flows',
+      ...result,
+      columns: [
+        {header: 'ID', cell: (f) => f.id},
+        {header: 'NAME', cell: (f) => f.name},
+        {header: 'CREATED', cell: (f, fmt) => fmt.time(f.created)},
+        {header: 'TAGS', cell: (f) => f.tags.join(', ')},
+      ],
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import type {Knex} from 'knex';
+
+import type {Dialect} from './dialect.js';
+
+/**
+ * The SQL fragments that differ between SQLite and PostgreSQL. Repositories build queries
+ * with these instead of branching on the dialect themselves. Every value is a binding.
+ */
+export interface SqlDialect {
+  readonly dialect: Dialect;
+  /** `column` starts with `prefix` (ids are uuid in PG, text in SQLite). */
+  idStartsWith(qb: Knex.QueryBuilder, column: string, prefix: string): Knex.QueryBuilder;
+  /** The JSON array in `column` contains the string `value` (tags). */
+  jsonArrayContains(qb: Knex.QueryBuilder, column: string, value: string): Knex.QueryBuilder;
+  /** Case-insensitive equality on a text column. */
+  equalsIgnoringCase(qb: Knex.QueryBuilder, column: string, value: string): Knex.QueryBuilder;
+  /** An expression reading a text field of a JSON object column, e.g. created_by.id. */
+  jsonText(column: string, key: string): Knex.Raw;
+  /** EXPLAIN prefix for query-plan inspection. */
+  explain(sql: string): string;
+}
+
+export function sqlDialect(knex: Knex, dialect: Dialect): SqlDialect {
+  return dialect === 'sqlite' ? sqliteDialect(knex) : postgresDialect(knex);
+}
+
+function sqliteDialect(knex: Knex): SqlDialect {
+  return {
+    dialect: 'sqlite',
+    idStartsWith: (qb, column, prefix) => qb.where(column, '>=', prefix).andWhere(column, '<', prefix + '\uffff'),
+    jsonArrayContains: (qb, column, value) =>
+      qb.whereRaw(`exists (select 1 from json_each(??) where json_each.value = ?)`, [column, value]),
+    equalsIgnoringCase: (qb, column, value) => qb.whereRaw('?? = ? collate nocase', [column, value]),
+    jsonText: (column, key) => knex.raw(`json_extract(??, ?)`, [column, `$.${key}`]),
+    explain: (sql) => `explain query plan ${sql}`,
+  };
+}
+
+function postgresDialect(knex: Knex): SqlDialect {
+  return {
+    dialect: 'postgres',
+    idStartsWith: (qb, column, prefix) => qb.whereRaw(`??::text like ?`, [column, `${prefix}%`]),
+    jsonArrayContains: (qb, column, value) => qb.whereRaw(`?? @> ?::jsonb`, [column, JSON.stringify([value])]),
+    equalsIgnoringCase: (qb, column, value) => qb.whereRaw('lower(??) = lower(?)', [column, value]),
+    jsonText: (column, key) => knex.raw(`?? ->> ?`, [column, key]),
+    explain: (sql) => `explain ${sql}`,
+  };
+}

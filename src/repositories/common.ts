@@ -1,0 +1,91 @@
+import type {Knex} from 'knex';
+
+import type {Database} from '../db/connection.js';
+import type {SchemaInfo} from '../db/schema-info.js';
+import {sqlDialect, type SqlDialect} from '../db/sql-dialect.js';
+import {notFoundError, usageError} from '../errors.js';
+import {findColumn} from '../schema/head.js';
+
+export type Db = Knex | Knex.Transaction;
+
+/** What every repository function receives: the connection, its codec and the live schema. */
+export interface RepositoryContext {
+  db: Database;
+  schema: SchemaInfo;
+  sql: SqlDialect;
+}
+
+export function repositoryContext(db: Database, schema: SchemaInfo): RepositoryContext {
+  return {db, schema, sql: sqlDialect(db.knex, db.dialect)};
+}
+
+export type Row = Record<string, unknown>;
+
+/**
+ * Decodes a raw row of `table` into domain values using the schema catalogue's column types.
+ * Columns the catalogue does not know (dropped in later Prefect versions) pass through.
+ */
+export function decodeRow(ctx: RepositoryContext, table: string, row: Row): Row {
+  const out: Row = {};
+  for (const [column, raw] of Object.entries(row)) {
+    const type = findColumn(table, column)?.type;
+    out[column] = type ? ctx.db.codec.decode(type, raw) : raw;
+  }
+  return out;
+}
+
+/** The wanted columns of `table` that exist at this database's revision. */
+export function existingColumns(ctx: RepositoryContext, table: string, wanted: readonly string[]): string[] {
+  return wanted.filter((column) => ctx.schema.hasColumn(table, column));
+}
+
+/** Reads a column that may not exist at this revision as null. */
+export function columnOrNull(row: Row, column: string): unknown {
+  return row[column] ?? null;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PREFIX_PATTERN = /^[0-9a-f][0-9a-f-]{0,35}$/;
+
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value.toLowerCase());
+}
+
+/**
+ * Resolves a full id or a unique prefix (git/docker style) to a full id of `table`.
+ * Not found → exit 3; ambiguous → exit 2 naming the candidates; malformed → exit 2.
+ */
+export async function resolveId(ctx: RepositoryContext, table: string, input: string, noun: string): Promise<string> {
+  const value = input.trim().toLowerCase();
+  if (!PREFIX_PATTERN.test(value)) throw usageError(`invalid ${noun} id "${input}": expected a UUID or a unique prefix of one`);
+  if (isUuid(value)) {
+    const row = await ctx.db.knex(table).where('id', value).first('id');
+    if (!row) throw notFoundError(`no ${noun} with id ${value}`);
+    return value;
+  }
+  const rows: Array<{id: string}> = await ctx.sql
+    .idStartsWith(ctx.db.knex(table).select('id'), 'id', value)
+    .orderBy('id')
+    .limit(6);
+  if (rows.length === 0) throw notFoundError(`no ${noun} id starts with "${value}"`);
+  if (rows.length > 1) {
+    const shown = rows.slice(0, 5).map((r) => String(r.id));
+    throw usageError(
+      `ambiguous ${noun} id prefix "${value}": matches ${shown.join(', ')}${rows.length > 5 ? ', …' : ''} (give more characters)`,
+    );
+  }
+  return String(rows[0].id).toLowerCase();
+}
+
+/** Applies --limit / --all and reports the total when the list was cut. */
+export async function limitedList<T>(
+  query: Knex.QueryBuilder,
+  limit: number | undefined,
+  fetch: (qb: Knex.QueryBuilder) => Promise<T[]>,
+): Promise<{rows: T[]; total?: number}> {
+  if (limit === undefined) return {rows: await fetch(query.clone())};
+  const rows = await fetch(query.clone().limit(limit + 1));
+  if (rows.length <= limit) return {rows};
+  const [{count}] = await query.clone().clearSelect().clearOrder().count({count: '*'});
+  return {rows: rows.slice(0, limit), total: Number(count)};
+}
