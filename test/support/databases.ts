@@ -66,7 +66,9 @@ export async function createPostgresDatabase(label = 't'): Promise<{url: string;
   return {
     name,
     url: withDatabaseName(POSTGRES_ADMIN_URL, name),
-    drop: () => adminQuery(`drop database if exists "${name}" with (force)`),
+    drop: async () => {
+      await adminQuery(`drop database if exists "${name}" with (force)`);
+    },
   };
 }
 

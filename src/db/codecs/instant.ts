@@ -20,7 +20,11 @@ export function parseInstant(text: string): Instant {
   if (!match) throw usageError(`invalid timestamp "${text}": expected ISO-8601 such as 2026-01-31T12:00:00Z`);
   const [, year, month, day, hour, minute, second = '0', fraction = '', offset] = match;
   const millis = Date.UTC(+year, +month - 1, +day, +hour, +minute, +second);
-  if (Number.isNaN(millis)) throw usageError(`invalid timestamp "${text}"`);
+  // Date.UTC rolls out-of-range fields over (Feb 30 → Mar 1): reject dates that do not exist.
+  const date = new Date(millis);
+  const exists =
+    date.getUTCFullYear() === +year && date.getUTCMonth() === +month - 1 && date.getUTCDate() === +day && +hour < 24 && +minute < 60 && +second < 60;
+  if (!exists) throw usageError(`invalid timestamp "${text}"`);
   const micros = Number((fraction + '000000').slice(0, 6));
   return {seconds: millis / 1000 - offsetSeconds(offset), micros};
 }

@@ -9,7 +9,7 @@ export function pythonJsonDumps(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+      return pythonNumber(value);
     case 'bigint':
       return value.toString();
     case 'string':
@@ -23,6 +23,18 @@ export function pythonJsonDumps(value: unknown): string {
   if (value instanceof Date) return quote(value.toISOString());
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
   return '{' + entries.map(([k, v]) => `${quote(k)}: ${pythonJsonDumps(v)}`).join(', ') + '}';
+}
+
+/**
+ * Python's float repr uses exponent notation below 1e-4 (1e-05, JS 0.00001) and pads the
+ * exponent to two digits (1.5e-07, JS 1.5e-7). Non-integral numbers are floats in Python;
+ * integral ones print alike in both languages as long as they are written as ints.
+ */
+function pythonNumber(value: number): string {
+  if (!Number.isFinite(value)) return 'null';
+  if (Number.isInteger(value) || Math.abs(value) >= 1e-4) return String(value);
+  const [mantissa, exponent] = value.toExponential().split('e');
+  return `${mantissa}e${exponent[0]}${exponent.slice(1).padStart(2, '0')}`;
 }
 
 const SHORT_ESCAPES: Record<string, string> = {

@@ -1,0 +1,308 @@
+import {expect} from 'chai';
+import Database from 'better-sqlite3';
+
+import type {LogicalType} from '../../src/db/codecs/codec.js';
+import {PostgresCodec} from '../../src/db/codecs/postgres-codec.js';
+import {SqliteCodec} from '../../src/db/codecs/sqlite-codec.js';
+import {openDatabase, type Database as PrefectDatabase} from '../../src/db/connection.js';
+import {resolveDatabaseTarget} from '../../src/db/url.js';
+import {CliError} from '../../src/errors.js';
+import {copyFixture, PREFECT_FIXTURES, removeTempDirs} from '../support/databases.js';
+import {requirePostgres, testDialects} from '../support/dialects.js';
+import {loadFixtureIntoPostgres, type LoadedFixture} from '../support/postgres-fixtures.js';
+
+const sqlite = new SqliteCodec();
+const postgres = new PostgresCodec();
+
+/**
+ * Prefect's plain sa.JSON columns (schema.md §4 "JSON"): Python None is stored as the JSON
+ * text 'null' instead of SQL NULL, so they encode with 'json_plain'.
+ */
+const PLAIN_JSON_COLUMNS = new Set([
+  'artifact.data',
+  'artifact.metadata_',
+  'artifact_collection.data',
+  'artifact_collection.metadata_',
+  'event_resources.resource',
+]);
+
+interface SqliteColumn {
+  table: string;
+  column: string;
+  declaredType: string;
+}
+
+function sqliteColumns(db: Database.Database): SqliteColumn[] {
+  return db
+    .prepare(
+      `select m.name as "table", p.name as "column", upper(p.type) as declaredType
+         from sqlite_master m join pragma_table_info(m.name) p
+        where m.type = 'table' and m.name not like 'sqlite\\_%' escape '\\'
+        order by m.name, p.cid`,
+    )
+    .all() as SqliteColumn[];
+}
+
+/** The logical type of a column, from its SQLite declared type (the interval is DATETIME too). */
+function logicalTypeOf({table, column, declaredType}: SqliteColumn): LogicalType {
+  if (column === 'total_run_time') return 'interval';
+  if (declaredType === 'DATETIME') return 'timestamp';
+  if (declaredType === 'JSON') return PLAIN_JSON_COLUMNS.has(`${table}.${column}`) ? 'json_plain' : 'json';
+  if (declaredType === 'BOOLEAN') return 'boolean';
+  if (declaredType === 'CHAR(36)') return 'uuid';
+  if (declaredType === 'INTEGER' || declaredType === 'SMALLINT') return 'integer';
+  if (declaredType === 'FLOAT') return 'float';
+  return 'string';
+}
+
+/**
+ * Python writes a float with an integral value as `N.0` (retry_delay_seconds 0.0, interval
+ * 86400.0, a schema default 5.0); once parsed, a JS number cannot tell 0.0 from 0, so
+ * json.dumps text with such floats re-encodes as `N`. Rewrites those number tokens (never
+ * text inside strings) to the form the codec writes.
+ */
+function withoutIntegralFloatMarks(jsonText: string): string {
+  return jsonText.replace(/"(?:[^"\\]|\\.)*"|(-?\d+)\.0(?![\d.eE])/g, (token, integer?: string) => integer ?? token);
+}
+
+/**
+ * Columns whose stored JSON holds integral floats, per fixture: the only JSON in the real
+ * databases that does not re-encode byte-for-byte.
+ */
+const COLUMNS_WITH_INTEGRAL_FLOATS: Record<string, string[]> = {
+  'prefect-2.x-c2d001b7dd06.db': ['block_schema.fields', 'flow_run.empirical_policy'],
+  'prefect-2.x-824e9edafa60.db': ['block_schema.fields', 'flow_run.empirical_policy', 'task_run.empirical_policy'],
+  'prefect-3.x-9e83011d1f2a.db': ['deployment_schedule.schedule', 'events.payload', 'flow_run.empirical_policy', 'task_run.empirical_policy'],
+};
+
+describe('SQLite codec round trip over real Prefect databases', () => {
+  after(removeTempDirs);
+
+  for (const fixture of PREFECT_FIXTURES) {
+    describe(fixture, () => {
+      let db: Database.Database;
+      let columns: SqliteColumn[];
+
+      before(() => {
+        db = new Database(copyFixture(fixture), {readonly: true});
+        columns = sqliteColumns(db);
+      });
+
+      after(() => db.close());
+
+      /** Every non-null stored value of the columns of one logical type, with where it came from. */
+      function storedValues(types: LogicalType[]): Array<{where: string; raw: unknown; type: LogicalType}> {
+        const values: Array<{where: string; raw: unknown; type: LogicalType}> = [];
+        for (const column of columns) {
+          const type = logicalTypeOf(column);
+          if (!types.includes(type)) continue;
+          const raws = db.prepare(`select "${column.column}" from "${column.table}" where "${column.column}" is not null`).pluck().all();
+          for (const raw of raws) values.push({where: `${column.table}.${column.column}`, raw, type});
+        }
+        return values;
+      }
+
+      it('re-encodes every timestamp to the exact stored text', () => {
+        const values = storedValues(['timestamp']);
+        expect(values).to.not.be.empty;
+        for (const {where, raw} of values) {
+          expect(sqlite.encodeTimestamp(sqlite.decodeTimestamp(raw)), where).to.equal(raw);
+        }
+      });
+
+      it('re-encodes every total_run_time interval to the exact stored text', () => {
+        const values = storedValues(['interval']);
+        expect(values).to.not.be.empty;
+        for (const {where, raw} of values) {
+          expect(sqlite.encodeInterval(sqlite.decodeInterval(raw)), where).to.equal(raw);
+        }
+      });
+
+      it('re-encodes every boolean to the stored integer', () => {
+        const values = storedValues(['boolean']);
+        expect(values).to.not.be.empty;
+        for (const {where, raw} of values) {
+          expect(sqlite.encodeBoolean(sqlite.decodeBoolean(raw)!), where).to.equal(raw);
+        }
+      });
+
+      it("re-encodes every JSON text as json.dumps wrote it, except Python's integral floats", () => {
+        const values = storedValues(['json', 'json_plain']);
+        expect(values).to.not.be.empty;
+        const columnsWithIntegralFloats = new Set<string>();
+        for (const {where, raw, type} of values) {
+          // NUMERIC affinity could store a scalar as a number; the real databases hold only text.
+          expect(raw, where).to.be.a('string');
+          const text = raw as string;
+          const encoded = sqlite.encodeJson(sqlite.decodeJson(text), type as 'json' | 'json_plain');
+          expect(encoded, where).to.equal(withoutIntegralFloatMarks(text));
+          if (encoded !== text) columnsWithIntegralFloats.add(where);
+        }
+        expect([...columnsWithIntegralFloats].sort()).to.deep.equal(COLUMNS_WITH_INTEGRAL_FLOATS[fixture]);
+      });
+    });
+  }
+});
+
+describe('timestamp codecs', () => {
+  it('reads offsets, taking a value without one as UTC', () => {
+    expect(sqlite.decodeTimestamp('2024-01-02 03:04:05.123456')).to.equal('2024-01-02T03:04:05.123456Z');
+    expect(sqlite.decodeTimestamp('2024-01-02T03:04:05Z')).to.equal('2024-01-02T03:04:05.000000Z');
+    expect(sqlite.decodeTimestamp('2024-01-02T03:04:05.5+01:00')).to.equal('2024-01-02T02:04:05.500000Z');
+    expect(sqlite.decodeTimestamp('2024-01-01T23:30:00-05:30')).to.equal('2024-01-02T05:00:00.000000Z');
+    expect(sqlite.decodeTimestamp('2024-01-02T03:04:05+0530')).to.equal('2024-01-01T21:34:05.000000Z');
+    // PostgreSQL's timestamptz text with TIME ZONE 'UTC'.
+    expect(postgres.decodeTimestamp('2024-01-02 03:04:05.123456+00')).to.equal('2024-01-02T03:04:05.123456Z');
+  });
+
+  it('reads 1 to 9 fractional digits, truncating past microseconds as Python does', () => {
+    const expected = ['100000', '120000', '123000', '123400', '123450', '123456', '123456', '123456', '123456'];
+    for (let digits = 1; digits <= 9; digits++) {
+      const fraction = '123456789'.slice(0, digits);
+      expect(sqlite.decodeTimestamp(`2024-01-02T03:04:05.${fraction}Z`), `${digits} digits`).to.equal(
+        `2024-01-02T03:04:05.${expected[digits - 1]}Z`,
+      );
+    }
+  });
+
+  it("writes SQLite's naive-UTC six-digit form and PostgreSQL's ISO form", () => {
+    expect(sqlite.encodeTimestamp('2024-01-02T05:04:05.12+02:00')).to.equal('2024-01-02 03:04:05.120000');
+    expect(postgres.encodeTimestamp('2024-01-02 03:04:05.000001')).to.equal('2024-01-02T03:04:05.000001Z');
+    expect(sqlite.encodeTimestamp(null)).to.equal(null);
+  });
+
+  it('rejects text that is not a timestamp, and calendar dates that do not exist, as bad input (exit 2)', () => {
+    for (const text of ['yesterday', '2024-01-02T03:04:05.123Zulu', '2024-02-30T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z']) {
+      expect(() => sqlite.decodeTimestamp(text), text).to.throw(CliError).with.property('exitCode', 2);
+    }
+  });
+});
+
+describe('interval codecs', () => {
+  it('reads and writes SQLite intervals as offsets from the epoch, past one day', () => {
+    expect(sqlite.decodeInterval('1970-01-01 00:00:07.048749')).to.equal(7.048749);
+    expect(sqlite.decodeInterval('1970-01-02 03:04:05.500000')).to.equal(97_445.5);
+    expect(sqlite.encodeInterval(97_445.5)).to.equal('1970-01-02 03:04:05.500000');
+    expect(sqlite.encodeInterval(0)).to.equal('1970-01-01 00:00:00.000000');
+  });
+
+  it("reads the schema default '0', which SQLite's affinity stores as the integer 0", () => {
+    expect(sqlite.decodeInterval(0)).to.equal(0);
+  });
+
+  it("reads PostgreSQL's interval text, days and fractions included", () => {
+    expect(postgres.decodeInterval('1 day 02:03:04.5')).to.equal(93_784.5);
+    expect(postgres.decodeInterval('00:00:07.048749')).to.equal(7.048749);
+    expect(postgres.decodeInterval('3 days')).to.equal(259_200);
+    expect(postgres.decodeInterval('26:03:04.5')).to.equal(93_784.5);
+  });
+
+  it('refuses negative or non-finite durations', () => {
+    for (const codec of [sqlite, postgres]) {
+      expect(() => codec.encodeInterval(-1)).to.throw(CliError);
+      expect(() => codec.encodeInterval(Number.NaN)).to.throw(CliError);
+    }
+  });
+});
+
+describe('JSON codecs', () => {
+  it('writes NaN and ±Infinity as null, as Prefect sanitises them', () => {
+    const value = {a: Number.NaN, b: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], c: 1.5};
+    expect(sqlite.encodeJson(value)).to.equal('{"a": null, "b": [null, null], "c": 1.5}');
+    expect(postgres.encodeJson(value)).to.equal('{"a":null,"b":[null,null],"c":1.5}');
+  });
+
+  it('reads the bare NaN/Infinity tokens Python can emit as null', () => {
+    expect(sqlite.decodeJson('{"a": NaN, "b": [-Infinity, Infinity]}')).to.deep.equal({a: null, b: [null, null]});
+  });
+
+  it('escapes non-ASCII and control characters as \\uXXXX, as json.dumps(ensure_ascii=True) does', () => {
+    // Expected text produced by Python 3: json.dumps({'name': 'café ╔ 😀 \x7f', 'ключ': 'x\n"\t/'})
+    expect(sqlite.encodeJson({name: 'café ╔ 😀 \u007f', ключ: 'x\n"\t/'})).to.equal(
+      '{"name": "caf\\u00e9 \\u2554 \\ud83d\\ude00 \\u007f", "\\u043a\\u043b\\u044e\\u0447": "x\\n\\"\\t/"}',
+    );
+  });
+
+  it("writes floats outside Python's plain-notation range in Python's exponent form", () => {
+    // Python: json.dumps([1e-05, 1.5e-07, 0.0001, -2.5e-10])
+    expect(sqlite.encodeJson([1e-5, 1.5e-7, 0.0001, -2.5e-10])).to.equal('[1e-05, 1.5e-07, 0.0001, -2.5e-10]');
+  });
+
+  it("stores None as SQL NULL in Prefect's JSON columns and as the text 'null' in plain sa.JSON ones", () => {
+    for (const codec of [sqlite, postgres]) {
+      expect(codec.encodeJson(null, 'json'), codec.dialect).to.equal(null);
+      expect(codec.encodeJson(null, 'json_plain'), codec.dialect).to.equal('null');
+      expect(codec.encode('json_plain', null), codec.dialect).to.equal('null');
+    }
+  });
+
+  it('reads JSON scalars that SQLite stored as numbers (NUMERIC affinity)', () => {
+    expect(sqlite.decodeJson(5)).to.equal(5);
+    expect(sqlite.decodeJson(5.5)).to.equal(5.5);
+    expect(sqlite.decodeJson(BigInt(7))).to.equal(7);
+  });
+});
+
+describe('boolean codecs', () => {
+  it('writes 0/1 on SQLite and native booleans on PostgreSQL, and reads either', () => {
+    expect([sqlite.encodeBoolean(true), sqlite.encodeBoolean(false)]).to.deep.equal([1, 0]);
+    expect([postgres.encodeBoolean(true), postgres.encodeBoolean(false)]).to.deep.equal([true, false]);
+    expect([0, 1, '1', 'true', false, null].map((raw) => sqlite.decodeBoolean(raw))).to.deep.equal([false, true, true, true, false, null]);
+  });
+});
+
+/** The tables whose every column is compared between the dialects. */
+const CROSS_DIALECT_TABLES = ['flow', 'flow_run', 'flow_run_state', 'task_run', 'log', 'deployment', 'work_pool', 'block_schema'];
+
+if (testDialects().includes('postgres')) {
+  describe('the same fixture read through openDatabase on SQLite and on PostgreSQL', () => {
+    after(removeTempDirs);
+
+    for (const fixture of PREFECT_FIXTURES) {
+      describe(fixture, () => {
+        let loaded: LoadedFixture | undefined;
+        let onSqlite: PrefectDatabase | undefined;
+        let onPostgres: PrefectDatabase | undefined;
+        let columns: SqliteColumn[];
+
+        before(async function () {
+          await requirePostgres(this);
+          const file = copyFixture(fixture);
+          const raw = new Database(file, {readonly: true});
+          columns = sqliteColumns(raw);
+          raw.close();
+          loaded = await loadFixtureIntoPostgres(file);
+          onSqlite = await openDatabase(resolveDatabaseTarget(file));
+          onPostgres = await openDatabase(resolveDatabaseTarget(loaded.url));
+        });
+
+        after(async () => {
+          await onSqlite?.knex.destroy();
+          await onPostgres?.knex.destroy();
+          await loaded?.drop();
+        });
+
+        async function decodedRows(db: PrefectDatabase, table: string): Promise<Map<string, Record<string, unknown>>> {
+          const tableColumns = columns.filter((c) => c.table === table);
+          const rows: Array<Record<string, unknown>> = await db.knex(table).select('*');
+          const byId = new Map<string, Record<string, unknown>>();
+          for (const row of rows) {
+            const decoded: Record<string, unknown> = {};
+            for (const column of tableColumns) decoded[column.column] = db.codec.decode(logicalTypeOf(column), row[column.column]);
+            byId.set(decoded.id as string, decoded);
+          }
+          return byId;
+        }
+
+        for (const table of CROSS_DIALECT_TABLES) {
+          it(`${table}: every column decodes to the same domain value`, async () => {
+            const fromSqlite = await decodedRows(onSqlite!, table);
+            const fromPostgres = await decodedRows(onPostgres!, table);
+            expect([...fromPostgres.keys()].sort()).to.deep.equal([...fromSqlite.keys()].sort());
+            for (const [id, row] of fromSqlite) expect(fromPostgres.get(id), `${table} ${id}`).to.deep.equal(row);
+          });
+        }
+      });
+    }
+  });
+}
