@@ -34,6 +34,12 @@ export class CellFormatter {
     if (typeof value === 'object') return JSON.stringify(value);
     return String(value);
   }
+
+  /** The first line of a long text, cut to `width` characters with an ellipsis (descriptions in lists). */
+  summary(text: string | null | undefined, width = 60): string {
+    const line = (text ?? '').split('\n')[0];
+    return line.length > width ? line.slice(0, width - 1) + '…' : line;
+  }
 }
 
 export interface TableColumn<R> {
@@ -49,6 +55,8 @@ export interface ListView<R extends object> {
   /** How many rows matched before --limit cut the list; undefined when nothing was cut. */
   total?: number;
   idKey?: keyof R & string;
+  /** How to see the rest of a cut list; "--limit N or --all for more" unless the command cuts otherwise. */
+  moreHint?: string;
 }
 
 export function renderList<R extends object>(view: ListView<R>, options: RenderOptions): string {
@@ -77,7 +85,7 @@ export function renderList<R extends object>(view: ListView<R>, options: RenderO
 /** The stderr line for an empty or cut list, never stdout. */
 export function listNotice<R extends object>(view: ListView<R>): string | undefined {
   if (view.total !== undefined && view.total > view.rows.length) {
-    return `${view.rows.length.toLocaleString('en-US')} of ${view.total.toLocaleString('en-US')} ${view.noun}; --limit N or --all for more`;
+    return `${view.rows.length.toLocaleString('en-US')} of ${view.total.toLocaleString('en-US')} ${view.noun}; ${view.moreHint ?? '--limit N or --all for more'}`;
   }
   if (view.rows.length === 0) return `no ${view.noun} found`;
   return undefined;

@@ -1,0 +1,51 @@
+import {Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../base-command.js';
+import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import type {BlockDocumentRecord} from '../../repositories/blocks.js';
+
+export default class BlockLs extends BaseCommand<typeof BlockLs> {
+  static summary = 'List block documents, by block type then name';
+
+  static description =
+    'Data is decrypted with the database\'s key (PREFECT_SERVER_ENCRYPTION_KEY overrides it) and secret fields show as ******** unless --show-secrets.';
+
+  static examples = [
+    '<%= config.bin %> block ls',
+    '<%= config.bin %> block ls --type aws-credentials --json',
+    '<%= config.bin %> block ls --anonymous --sort updated',
+  ];
+
+  static flags = {
+    type: Flags.string({description: 'only documents of the block type with this slug, e.g. secret'}),
+    anonymous: Flags.boolean({description: 'include anonymous documents (the nested blocks Prefect saves without a name)'}),
+    'show-secrets': Flags.boolean({description: 'show secret fields in clear text in the data'}),
+    sort: Flags.string({description: 'type, name, created or updated, optionally :asc or :desc', default: 'type'}),
+    ...limitFlags,
+  };
+
+  async run(): Promise<void> {
+    const {listBlockDocuments, BLOCK_DOCUMENT_SORT_FIELDS} = await import('../../repositories/blocks.js');
+    const {repositoryContext} = await import('../../repositories/common.js');
+    const {flags} = this;
+    const options = {
+      typeSlug: flags.type,
+      includeAnonymous: flags.anonymous,
+      showSecrets: flags['show-secrets'],
+      sort: parseSort(flags.sort, BLOCK_DOCUMENT_SORT_FIELDS),
+      limit: effectiveLimit(flags),
+    };
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listBlockDocuments(repositoryContext(db, schema), options);
+    await this.printList<BlockDocumentRecord>({
+      noun: 'block documents',
+      ...result,
+      columns: [
+        {header: 'ID', cell: (b) => b.id},
+        {header: 'BLOCK', cell: (b) => `${b.block_type?.slug ?? ''}/${b.name}`},
+        {header: 'TYPE', cell: (b) => b.block_type_name ?? ''},
+        {header: 'UPDATED', cell: (b, fmt) => fmt.time(b.updated)},
+      ],
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import {Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../../base-command.js';
+import {effectiveLimit, limitFlags, parseSort} from '../../../cli/list-flags.js';
+import type {BlockSchemaRecord} from '../../../repositories/blocks.js';
+
+export default class BlockSchemaLs extends BaseCommand<typeof BlockSchemaLs> {
+  static summary = 'List block schemas: the versions of each block type\'s fields';
+
+  static examples = ['<%= config.bin %> block schema ls', '<%= config.bin %> block schema ls --type s3-bucket --json'];
+
+  static flags = {
+    type: Flags.string({description: 'only schemas of the block type with this slug'}),
+    sort: Flags.string({description: 'type, version, created or updated, optionally :asc or :desc', default: 'type'}),
+    ...limitFlags,
+  };
+
+  async run(): Promise<void> {
+    const {listBlockSchemas, BLOCK_SCHEMA_SORT_FIELDS} = await import('../../../repositories/blocks.js');
+    const {repositoryContext} = await import('../../../repositories/common.js');
+    const {flags} = this;
+    const options = {typeSlug: flags.type, sort: parseSort(flags.sort, BLOCK_SCHEMA_SORT_FIELDS), limit: effectiveLimit(flags)};
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listBlockSchemas(repositoryContext(db, schema), options);
+    await this.printList<BlockSchemaRecord>({
+      noun: 'block schemas',
+      ...result,
+      columns: [
+        {header: 'ID', cell: (s) => s.id},
+        {header: 'TYPE', cell: (s) => s.block_type?.slug ?? ''},
+        {header: 'VERSION', cell: (s) => s.version},
+        // sha256: and 12 hex digits tell schemas apart; --json has the whole checksum.
+        {header: 'CHECKSUM', cell: (s) => s.checksum.slice(0, 19)},
+        {header: 'CAPABILITIES', cell: (s) => s.capabilities.join(', ')},
+      ],
+    });
+  }
+}

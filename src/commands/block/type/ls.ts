@@ -1,0 +1,36 @@
+import {Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../../base-command.js';
+import {effectiveLimit, limitFlags, parseSort} from '../../../cli/list-flags.js';
+import type {BlockTypeSummary} from '../../../repositories/blocks.js';
+
+export default class BlockTypeLs extends BaseCommand<typeof BlockTypeLs> {
+  static summary = 'List block types with how many schemas and documents each has';
+
+  static examples = ['<%= config.bin %> block type ls', '<%= config.bin %> block type ls --sort updated --json'];
+
+  static flags = {
+    sort: Flags.string({description: 'slug, name, created or updated, optionally :asc or :desc', default: 'slug'}),
+    ...limitFlags,
+  };
+
+  async run(): Promise<void> {
+    const {listBlockTypes, BLOCK_TYPE_SORT_FIELDS} = await import('../../../repositories/blocks.js');
+    const {repositoryContext} = await import('../../../repositories/common.js');
+    const options = {sort: parseSort(this.flags.sort, BLOCK_TYPE_SORT_FIELDS), limit: effectiveLimit(this.flags)};
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listBlockTypes(repositoryContext(db, schema), options);
+    await this.printList<BlockTypeSummary>({
+      noun: 'block types',
+      ...result,
+      columns: [
+        {header: 'SLUG', cell: (t) => t.slug},
+        {header: 'NAME', cell: (t) => t.name},
+        {header: 'PROTECTED', cell: (t) => (t.is_protected ? 'yes' : 'no')},
+        {header: 'SCHEMAS', cell: (t) => String(t.block_schema_count)},
+        {header: 'DOCUMENTS', cell: (t) => String(t.block_document_count)},
+        {header: 'DESCRIPTION', cell: (t, fmt) => fmt.summary(t.description, 60)},
+      ],
+    });
+  }
+}
