@@ -18,6 +18,12 @@ export interface SqlDialect {
   jsonText(column: string, key: string): Knex.Raw;
   /** EXPLAIN prefix for query-plan inspection. */
   explain(sql: string): string;
+  /**
+   * Orders by `column` with NULLs counted as larger than every value (PostgreSQL's own
+   * order), so both dialects list rows alike. The column is not wrapped in an expression:
+   * an index on it can still serve the sort.
+   */
+  orderByNullsLargest(qb: Knex.QueryBuilder, column: string, direction: 'asc' | 'desc'): Knex.QueryBuilder;
 }
 
 export function sqlDialect(knex: Knex, dialect: Dialect): SqlDialect {
@@ -33,6 +39,9 @@ function sqliteDialect(knex: Knex): SqlDialect {
     equalsIgnoringCase: (qb, column, value) => qb.whereRaw('?? = ? collate nocase', [column, value]),
     jsonText: (column, key) => knex.raw(`json_extract(??, ?)`, [column, `$.${key}`]),
     explain: (sql) => `explain query plan ${sql}`,
+    // SQLite counts NULLs as smallest; explicit NULLS FIRST/LAST (3.30+) flips that and still uses the index.
+    orderByNullsLargest: (qb, column, direction) =>
+      qb.orderByRaw(`?? ${direction === 'asc' ? 'asc nulls last' : 'desc nulls first'}`, [column]),
   };
 }
 
@@ -44,5 +53,6 @@ function postgresDialect(knex: Knex): SqlDialect {
     equalsIgnoringCase: (qb, column, value) => qb.whereRaw('lower(??) = lower(?)', [column, value]),
     jsonText: (column, key) => knex.raw(`?? ->> ?`, [column, key]),
     explain: (sql) => `explain ${sql}`,
+    orderByNullsLargest: (qb, column, direction) => qb.orderBy(column, direction),
   };
 }

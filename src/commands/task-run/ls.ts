@@ -1,0 +1,65 @@
+import {Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../base-command.js';
+import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import type {TaskRunRecord} from '../../repositories/task-runs.js';
+
+export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
+  static summary = 'List task runs, newest expected start first';
+
+  static description =
+    'Filters combine with AND; a repeated --state-type or --state matches any of its values, a repeated --tag needs all of them.';
+
+  static examples = [
+    '<%= config.bin %> task-run ls --flow-run 0199a3c4',
+    '<%= config.bin %> task-run ls --state-type FAILED --sort end --json',
+  ];
+
+  static flags = {
+    'flow-run': Flags.string({description: 'only task runs of this flow run (id or unique prefix)'}),
+    'state-type': Flags.string({
+      description: 'only runs in these state types: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED, PAUSED, CANCELLING (repeatable or comma list)',
+      multiple: true,
+      delimiter: ',',
+    }),
+    state: Flags.string({description: 'only runs whose state has this name, any case: Cached, Retrying… (repeatable or comma list)', multiple: true, delimiter: ','}),
+    tag: Flags.string({description: 'only runs with this tag (repeatable: all must be present)', multiple: true}),
+    sort: Flags.string({
+      description: 'expected-start, start, end, created or name, optionally :asc or :desc (times default to newest first)',
+      default: 'expected-start',
+    }),
+    ...limitFlags,
+  };
+
+  async run(): Promise<void> {
+    const {listTaskRuns} = await import('../../repositories/task-runs.js');
+    const {RUN_SORT_FIELDS} = await import('../../repositories/flow-runs.js');
+    const {parseStateTypes} = await import('../../repositories/run-states.js');
+    const {repositoryContext} = await import('../../repositories/common.js');
+    const {flags} = this;
+    const options = {
+      filter: {
+        flowRun: flags['flow-run'],
+        states: {types: parseStateTypes(flags['state-type'] ?? []), names: flags.state},
+        tags: flags.tag,
+      },
+      sort: parseSort(flags.sort, RUN_SORT_FIELDS),
+      limit: effectiveLimit(flags),
+    };
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listTaskRuns(repositoryContext(db, schema), options);
+    await this.printList<TaskRunRecord>({
+      noun: 'task runs',
+      ...result,
+      columns: [
+        {header: 'ID', cell: (r) => r.id},
+        {header: 'NAME', cell: (r) => r.name},
+        {header: 'STATE', cell: (r, fmt) => fmt.state(r.state_type, r.state_name)},
+        {header: 'EXPECTED START', cell: (r, fmt) => fmt.time(r.expected_start_time)},
+        {header: 'START', cell: (r, fmt) => fmt.time(r.start_time)},
+        {header: 'DURATION', cell: (r, fmt) => (r.start_time ? fmt.duration(r.estimated_run_time) : '')},
+        {header: 'FLOW RUN', cell: (r) => r.flow_run_id ?? ''},
+      ],
+    });
+  }
+}

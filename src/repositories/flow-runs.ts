@@ -1,0 +1,288 @@
+import type {Knex} from 'knex';
+
+import type {SortChoice} from '../cli/list-flags.js';
+import {notFoundError} from '../errors.js';
+import {decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {
+  estimatedRunTime,
+  estimatedStartTimeDelta,
+  LOOKUP_CHUNK,
+  nowInMicros,
+  readStates,
+  runTiming,
+  type RunKind,
+  type StateFilter,
+  type StateRecord,
+  whereStateMatches,
+} from './run-states.js';
+
+/**
+ * A flow run as Prefect's REST API names its fields, in that order. `flow_name` is ours
+ * (the API has no such field); `estimated_*` are computed as Prefect computes them.
+ */
+export interface FlowRunRecord {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  flow_id: string;
+  flow_name: string | null;
+  deployment_id: string | null;
+  deployment_version: string | null;
+  work_queue_id: string | null;
+  work_queue_name: string | null;
+  flow_version: string | null;
+  parameters: Record<string, unknown>;
+  idempotency_key: string | null;
+  context: Record<string, unknown>;
+  empirical_policy: Record<string, unknown>;
+  tags: string[];
+  labels: Record<string, unknown> | null;
+  parent_task_run_id: string | null;
+  state_type: string | null;
+  state_name: string | null;
+  run_count: number;
+  expected_start_time: string | null;
+  next_scheduled_start_time: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  total_run_time: number;
+  estimated_run_time: number;
+  estimated_start_time_delta: number;
+  auto_scheduled: boolean;
+  infrastructure_document_id: string | null;
+  infrastructure_pid: string | null;
+  created_by: Record<string, unknown> | null;
+  job_variables: Record<string, unknown> | null;
+  state: StateRecord | null;
+}
+
+// Stored columns read for a record; later-revision ones are skipped where absent (read as null).
+const FLOW_RUN_COLUMNS = [
+  'id', 'created', 'updated', 'name', 'flow_id', 'deployment_id', 'deployment_version', 'work_queue_id',
+  'work_queue_name', 'flow_version', 'parameters', 'idempotency_key', 'context', 'empirical_policy', 'tags',
+  'labels', 'parent_task_run_id', 'state_id', 'state_type', 'state_name', 'state_timestamp', 'run_count',
+  'expected_start_time', 'next_scheduled_start_time', 'start_time', 'end_time', 'total_run_time',
+  'auto_scheduled', 'infrastructure_document_id', 'infrastructure_pid', 'created_by', 'job_variables',
+] as const;
+
+/** Sort keys of `--sort` for flow runs and task runs, with the column each one orders by. */
+export const RUN_SORT_FIELDS = {
+  'expected-start': {column: 'expected_start_time', defaultDirection: 'desc'},
+  start: {column: 'start_time', defaultDirection: 'desc'},
+  end: {column: 'end_time', defaultDirection: 'desc'},
+  created: {column: 'created', defaultDirection: 'desc'},
+  name: {column: 'name', defaultDirection: 'asc'},
+} as const;
+
+export type RunSortField = keyof typeof RUN_SORT_FIELDS;
+
+/**
+ * Orders runs by the chosen column, then by id in the same direction so equal values list
+ * the same way every time and on both dialects.
+ */
+export function orderRuns(ctx: RepositoryContext, qb: Knex.QueryBuilder, table: RunKind, sort: SortChoice<RunSortField>): Knex.QueryBuilder {
+  ctx.sql.orderByNullsLargest(qb, `${table}.${RUN_SORT_FIELDS[sort.field].column}`, sort.direction);
+  return qb.orderBy(`${table}.id`, sort.direction);
+}
+
+export interface FlowRunFilter {
+  flowNames?: readonly string[];
+  /** `flow/deployment` name, deployment id, or unique id prefix. */
+  deployment?: string;
+  states?: StateFilter;
+  /** Runs carrying every one of these tags. */
+  tags?: readonly string[];
+  workPool?: string;
+  workQueue?: string;
+  /** Flow run id or prefix: list its subflow runs. */
+  parent?: string;
+  /** ISO instants; bounds are inclusive. */
+  expectedSince?: string;
+  expectedUntil?: string;
+  startedSince?: string;
+  endedSince?: string;
+}
+
+export interface FlowRunListOptions {
+  filter: FlowRunFilter;
+  sort: SortChoice<RunSortField>;
+  limit?: number;
+}
+
+export async function listFlowRuns(
+  ctx: RepositoryContext,
+  options: FlowRunListOptions,
+): Promise<{rows: FlowRunRecord[]; total?: number}> {
+  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
+  await applyFilter(ctx, query, options.filter);
+  orderRuns(ctx, query, 'flow_run', options.sort);
+  return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb));
+}
+
+/**
+ * Adds the filter's conditions to `query` (a builder is thenable: returning it from an async
+ * function would run it). Each is a plain comparison or an `in (subquery)` on an indexed column.
+ */
+async function applyFilter(ctx: RepositoryContext, query: Knex.QueryBuilder, filter: FlowRunFilter): Promise<void> {
+  const {knex} = ctx.db;
+  const encode = (iso: string) => ctx.db.codec.encodeTimestamp(iso);
+  if (filter.flowNames?.length) {
+    query.whereIn('flow_run.flow_id', knex('flow').select('id').whereIn('name', [...filter.flowNames]));
+  }
+  if (filter.deployment) query.where('flow_run.deployment_id', await deploymentIdOf(ctx, filter.deployment));
+  if (filter.states) whereStateMatches(ctx, query, 'flow_run', filter.states);
+  for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(query, 'flow_run.tags', tag);
+  if (filter.workPool || filter.workQueue) whereWorkQueue(ctx, query, filter.workPool, filter.workQueue);
+  if (filter.parent) {
+    const parentId = await resolveId(ctx, 'flow_run', filter.parent, 'flow run');
+    query.whereIn('flow_run.parent_task_run_id', knex('task_run').select('id').where('flow_run_id', parentId));
+  }
+  if (filter.expectedSince) query.where('flow_run.expected_start_time', '>=', encode(filter.expectedSince));
+  if (filter.expectedUntil) query.where('flow_run.expected_start_time', '<=', encode(filter.expectedUntil));
+  if (filter.startedSince) query.where('flow_run.start_time', '>=', encode(filter.startedSince));
+  if (filter.endedSince) query.where('flow_run.end_time', '>=', encode(filter.endedSince));
+}
+
+/**
+ * Runs sent to a queue of that name (in that pool, if given) or to any queue of the pool.
+ * Old agent-era runs may carry only `work_queue_name`, so a queue alone matches that too.
+ */
+function whereWorkQueue(ctx: RepositoryContext, query: Knex.QueryBuilder, pool?: string, queue?: string): void {
+  const {knex} = ctx.db;
+  const queues = knex('work_queue').select('id');
+  if (queue) queues.where('name', queue);
+  if (pool) queues.whereIn('work_pool_id', knex('work_pool').select('id').where('name', pool));
+  if (queue && !pool) {
+    query.where((either) => either.whereIn('flow_run.work_queue_id', queues).orWhere('flow_run.work_queue_name', queue));
+  } else {
+    query.whereIn('flow_run.work_queue_id', queues);
+  }
+}
+
+/**
+ * The deployment id a `--deployment` value names. A full id is taken as given, even if the
+ * deployment is gone: its runs outlive it (deployment_id has no foreign key).
+ */
+async function deploymentIdOf(ctx: RepositoryContext, ref: string): Promise<string> {
+  const slash = ref.indexOf('/');
+  if (slash < 0) return isUuid(ref) ? ref.toLowerCase() : resolveId(ctx, 'deployment', ref, 'deployment');
+  const [flowName, deploymentName] = [ref.slice(0, slash), ref.slice(slash + 1)];
+  const row = await ctx.db
+    .knex('deployment')
+    .select('deployment.id')
+    .join('flow', 'flow.id', 'deployment.flow_id')
+    .where({'flow.name': flowName, 'deployment.name': deploymentName})
+    .first();
+  if (!row) throw notFoundError(`no deployment "${ref}" (give it as flow-name/deployment-name, or its id)`);
+  return ctx.db.codec.decodeUuid(row.id) as string;
+}
+
+/** One flow run by full id or unique id prefix (exit 3 if none, 2 if ambiguous). */
+export async function readFlowRun(ctx: RepositoryContext, idOrPrefix: string): Promise<FlowRunRecord> {
+  const id = await resolveId(ctx, 'flow_run', idOrPrefix, 'flow run');
+  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS)).where('id', id);
+  const [run] = await toFlowRuns(ctx, query);
+  return run;
+}
+
+async function toFlowRuns(ctx: RepositoryContext, query: Knex.QueryBuilder): Promise<FlowRunRecord[]> {
+  const rows = ((await query) as Row[]).map((raw) => decodeRow(ctx, 'flow_run', raw));
+  const states = await readStates(ctx, 'flow_run', rows.flatMap((row) => (row.state_id ? [row.state_id as string] : [])));
+  const flowNames = await readFlowNames(ctx, rows.map((row) => row.flow_id as string));
+  const now = nowInMicros();
+  return rows.map((row) => toFlowRun(row, flowNames.get(row.flow_id as string) ?? null, states.get(row.state_id as string) ?? null, now));
+}
+
+async function readFlowNames(ctx: RepositoryContext, flowIds: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(flowIds)];
+  const names = new Map<string, string>();
+  for (let start = 0; start < unique.length; start += LOOKUP_CHUNK) {
+    const rows: Row[] = await ctx.db.knex('flow').select('id', 'name').whereIn('id', unique.slice(start, start + LOOKUP_CHUNK));
+    for (const row of rows) names.set(ctx.db.codec.decodeUuid(row.id) as string, row.name as string);
+  }
+  return names;
+}
+
+function toFlowRun(row: Row, flowName: string | null, state: StateRecord | null, now: number): FlowRunRecord {
+  const orNull = <T>(column: string) => (row[column] ?? null) as T | null;
+  const timing = runTiming(row);
+  return {
+    id: row.id as string,
+    created: row.created as string,
+    updated: row.updated as string,
+    name: row.name as string,
+    flow_id: row.flow_id as string,
+    flow_name: flowName,
+    deployment_id: orNull('deployment_id'),
+    deployment_version: orNull('deployment_version'),
+    work_queue_id: orNull('work_queue_id'),
+    work_queue_name: orNull('work_queue_name'),
+    flow_version: orNull('flow_version'),
+    parameters: (row.parameters as Record<string, unknown> | null) ?? {},
+    idempotency_key: orNull('idempotency_key'),
+    context: (row.context as Record<string, unknown> | null) ?? {},
+    empirical_policy: (row.empirical_policy as Record<string, unknown> | null) ?? {},
+    tags: (row.tags as string[] | null) ?? [],
+    labels: orNull('labels'),
+    parent_task_run_id: orNull('parent_task_run_id'),
+    state_type: timing.state_type,
+    state_name: orNull('state_name'),
+    run_count: (row.run_count as number | null) ?? 0,
+    expected_start_time: timing.expected_start_time,
+    next_scheduled_start_time: orNull('next_scheduled_start_time'),
+    start_time: timing.start_time,
+    end_time: orNull('end_time'),
+    total_run_time: timing.total_run_time,
+    estimated_run_time: estimatedRunTime(timing, now),
+    estimated_start_time_delta: estimatedStartTimeDelta(timing, now),
+    auto_scheduled: Boolean(row.auto_scheduled),
+    infrastructure_document_id: orNull('infrastructure_document_id'),
+    infrastructure_pid: orNull('infrastructure_pid'),
+    created_by: orNull('created_by'),
+    job_variables: orNull('job_variables'),
+    state,
+  };
+}
+
+/** A run in a short list (subflows, parent). */
+export interface FlowRunSummary {
+  id: string;
+  name: string;
+  state_type: string | null;
+  state_name: string | null;
+}
+
+const SUMMARY_COLUMNS = ['flow_run.id', 'flow_run.name', 'flow_run.state_type', 'flow_run.state_name'];
+
+function toSummary(ctx: RepositoryContext, raw: Row): FlowRunSummary {
+  const row = decodeRow(ctx, 'flow_run', raw);
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    state_type: (row.state_type as string | null) ?? null,
+    state_name: (row.state_name as string | null) ?? null,
+  };
+}
+
+/** Runs started from a task of this run (parent_task_run_id → task_run.flow_run_id), in expected-start order. */
+export async function listSubflowRuns(ctx: RepositoryContext, flowRunId: string): Promise<FlowRunSummary[]> {
+  const query = ctx.db
+    .knex('flow_run')
+    .select(SUMMARY_COLUMNS)
+    .whereIn('flow_run.parent_task_run_id', ctx.db.knex('task_run').select('id').where('flow_run_id', flowRunId));
+  orderRuns(ctx, query, 'flow_run', {field: 'expected-start', direction: 'asc'});
+  return ((await query) as Row[]).map((raw) => toSummary(ctx, raw));
+}
+
+/** The flow run whose task started this subflow run, or null for a top-level run. */
+export async function findParentFlowRun(ctx: RepositoryContext, parentTaskRunId: string | null): Promise<FlowRunSummary | null> {
+  if (!parentTaskRunId) return null;
+  const row = await ctx.db
+    .knex('flow_run')
+    .select(SUMMARY_COLUMNS)
+    .join('task_run', 'task_run.flow_run_id', 'flow_run.id')
+    .where('task_run.id', parentTaskRunId)
+    .first();
+  return row ? toSummary(ctx, row) : null;
+}

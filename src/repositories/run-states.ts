@@ -1,0 +1,183 @@
+import type {Knex} from 'knex';
+
+import {parseInstant} from '../db/codecs/instant.js';
+import {usageError} from '../errors.js';
+import {decodeRow, type RepositoryContext, type Row} from './common.js';
+
+/** Flow runs and task runs share Prefect's `Run` columns and keep their states alike. */
+export type RunKind = 'flow_run' | 'task_run';
+
+export const STATE_TYPES = [
+  'SCHEDULED',
+  'PENDING',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'CRASHED',
+  'PAUSED',
+  'CANCELLING',
+] as const;
+
+export type StateType = (typeof STATE_TYPES)[number];
+
+const TERMINAL_STATE_TYPES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
+
+// The names Prefect itself gives states (prefect-reference/schema.md §7), spelled as stored.
+const KNOWN_STATE_NAMES = [
+  'Scheduled', 'Late', 'AwaitingRetry', 'AwaitingConcurrencySlot', 'Resuming',
+  'Pending', 'Submitting', 'InfrastructurePending', 'NotReady',
+  'Running', 'Retrying', 'Rerunning',
+  'Completed', 'Cached', 'RolledBack',
+  'Failed', 'TimedOut', 'Crashed', 'Cancelling', 'Cancelled', 'Paused', 'Suspended',
+];
+
+const KNOWN_BY_LOWER = new Map(KNOWN_STATE_NAMES.map((name) => [name.toLowerCase(), name]));
+
+/** Checks state types given on the command line ("completed" is fine) and returns them upper-cased. */
+export function parseStateTypes(values: readonly string[]): StateType[] {
+  return values.map((value) => {
+    const type = value.trim().toUpperCase();
+    if (!(STATE_TYPES as readonly string[]).includes(type)) {
+      throw usageError(`unknown state type "${value}": use one of ${STATE_TYPES.join(', ')}`);
+    }
+    return type as StateType;
+  });
+}
+
+export interface StateFilter {
+  types?: readonly StateType[];
+  /** State names as typed by the user, any case. */
+  names?: readonly string[];
+}
+
+/**
+ * Restricts a query on `table` (flow_run or task_run) to runs in the given state types and
+ * names. Prefect's own names are matched exactly after fixing their case, so the state_name
+ * index serves the lookup; only custom names fall back to a case-insensitive comparison.
+ */
+export function whereStateMatches(ctx: RepositoryContext, qb: Knex.QueryBuilder, table: RunKind, filter: StateFilter): Knex.QueryBuilder {
+  if (filter.types?.length) qb.whereIn(`${table}.state_type`, [...filter.types]);
+  if (!filter.names?.length) return qb;
+  const known = filter.names.flatMap((name) => KNOWN_BY_LOWER.get(name.toLowerCase()) ?? []);
+  const custom = filter.names.filter((name) => !KNOWN_BY_LOWER.has(name.toLowerCase()));
+  return qb.where((names) => {
+    if (known.length > 0) names.whereIn(`${table}.state_name`, known);
+    for (const name of custom) names.orWhere((one) => ctx.sql.equalsIgnoringCase(one, `${table}.state_name`, name));
+  });
+}
+
+/** A run's current state as Prefect's REST API shows it under `state`. */
+export interface StateRecord {
+  id: string;
+  type: string;
+  name: string;
+  timestamp: string;
+  message: string | null;
+  state_details: Record<string, unknown>;
+}
+
+/** One entry of a run's state history. */
+export type StateHistoryEntry = Omit<StateRecord, 'state_details'>;
+
+const HISTORY_COLUMNS = ['id', 'type', 'name', 'timestamp', 'message'] as const;
+
+/** Ids per `where id in (…)`: well under both dialects' bind-parameter limits. */
+export const LOOKUP_CHUNK = 500;
+
+/** The state rows with these ids, by id. Missing ids (task_run.state_id has no FK) are absent. */
+export async function readStates(ctx: RepositoryContext, kind: RunKind, stateIds: readonly string[]): Promise<Map<string, StateRecord>> {
+  const table = `${kind}_state`;
+  const states = new Map<string, StateRecord>();
+  const unique = [...new Set(stateIds)];
+  for (let start = 0; start < unique.length; start += LOOKUP_CHUNK) {
+    const rows: Row[] = await ctx.db
+      .knex(table)
+      .select([...HISTORY_COLUMNS, 'state_details'])
+      .whereIn('id', unique.slice(start, start + LOOKUP_CHUNK));
+    for (const raw of rows) {
+      const row = decodeRow(ctx, table, raw);
+      states.set(row.id as string, {
+        ...historyEntry(row),
+        state_details: (row.state_details as Record<string, unknown> | null) ?? {},
+      });
+    }
+  }
+  return states;
+}
+
+/** Every state a run went through, oldest first (ties broken by id, so the order is stable). */
+export async function readStateHistory(ctx: RepositoryContext, kind: RunKind, runId: string): Promise<StateHistoryEntry[]> {
+  const table = `${kind}_state`;
+  const rows: Row[] = await ctx.db
+    .knex(table)
+    .select(HISTORY_COLUMNS)
+    .where(`${kind}_id`, runId)
+    .orderBy([{column: 'timestamp'}, {column: 'id'}]);
+  return rows.map((raw) => historyEntry(decodeRow(ctx, table, raw)));
+}
+
+function historyEntry(row: Row): StateHistoryEntry {
+  return {
+    id: row.id as string,
+    type: row.type as string,
+    name: row.name as string,
+    timestamp: row.timestamp as string,
+    message: (row.message as string | null) ?? null,
+  };
+}
+
+/** The run columns Prefect derives its computed timing fields from (domain values). */
+export interface RunTiming {
+  state_type: string | null;
+  state_timestamp: string | null;
+  expected_start_time: string | null;
+  start_time: string | null;
+  total_run_time: number;
+}
+
+/** The timing columns of a decoded flow_run or task_run row. */
+export function runTiming(row: Row): RunTiming {
+  return {
+    state_type: (row.state_type as string | null) ?? null,
+    state_timestamp: (row.state_timestamp as string | null) ?? null,
+    expected_start_time: (row.expected_start_time as string | null) ?? null,
+    start_time: (row.start_time as string | null) ?? null,
+    total_run_time: (row.total_run_time as number | null) ?? 0,
+  };
+}
+
+/**
+ * Prefect's `estimated_run_time` (behaviour.md §1.3): the stored run time, plus the time
+ * spent in the current state while the run is RUNNING. Seconds.
+ */
+export function estimatedRunTime(run: RunTiming, nowMicros: number): number {
+  if (run.state_type !== 'RUNNING' || !run.state_timestamp) return run.total_run_time;
+  return roundMicros(run.total_run_time + (nowMicros - toMicros(run.state_timestamp)) / 1e6);
+}
+
+/**
+ * Prefect's `estimated_start_time_delta`: how late the run started, or, for a run that has
+ * not started, is not finished and is overdue, how late it is now. Seconds, never negative.
+ */
+export function estimatedStartTimeDelta(run: RunTiming, nowMicros: number): number {
+  if (!run.expected_start_time) return 0;
+  const expected = toMicros(run.expected_start_time);
+  if (run.start_time) return Math.max(0, roundMicros((toMicros(run.start_time) - expected) / 1e6));
+  const finished = run.state_type !== null && TERMINAL_STATE_TYPES.has(run.state_type);
+  if (!finished && expected < nowMicros) return roundMicros((nowMicros - expected) / 1e6);
+  return 0;
+}
+
+export function nowInMicros(): number {
+  return Date.now() * 1000;
+}
+
+function toMicros(iso: string): number {
+  const instant = parseInstant(iso);
+  return instant.seconds * 1e6 + instant.micros;
+}
+
+function roundMicros(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e6;
+}

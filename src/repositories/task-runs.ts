@@ -1,0 +1,143 @@
+import type {Knex} from 'knex';
+
+import type {SortChoice} from '../cli/list-flags.js';
+import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {orderRuns, type RunSortField} from './flow-runs.js';
+import {
+  estimatedRunTime,
+  estimatedStartTimeDelta,
+  nowInMicros,
+  readStates,
+  runTiming,
+  STATE_TYPES,
+  type StateFilter,
+  type StateRecord,
+  whereStateMatches,
+} from './run-states.js';
+
+/** A task run as Prefect's REST API names its fields, in that order; `estimated_*` computed as Prefect does. */
+export interface TaskRunRecord {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  flow_run_id: string | null;
+  task_key: string;
+  dynamic_key: string;
+  cache_key: string | null;
+  cache_expiration: string | null;
+  task_version: string | null;
+  empirical_policy: Record<string, unknown>;
+  tags: string[];
+  labels: Record<string, unknown> | null;
+  state_id: string | null;
+  task_inputs: Record<string, unknown>;
+  state_type: string | null;
+  state_name: string | null;
+  run_count: number;
+  flow_run_run_count: number;
+  expected_start_time: string | null;
+  next_scheduled_start_time: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  total_run_time: number;
+  estimated_run_time: number;
+  estimated_start_time_delta: number;
+  state: StateRecord | null;
+}
+
+const TASK_RUN_COLUMNS = [
+  'id', 'created', 'updated', 'name', 'flow_run_id', 'task_key', 'dynamic_key', 'cache_key', 'cache_expiration',
+  'task_version', 'empirical_policy', 'tags', 'labels', 'state_id', 'task_inputs', 'state_type', 'state_name',
+  'state_timestamp', 'run_count', 'flow_run_run_count', 'expected_start_time', 'next_scheduled_start_time',
+  'start_time', 'end_time', 'total_run_time',
+] as const;
+
+export interface TaskRunFilter {
+  /** Flow run id or unique prefix. */
+  flowRun?: string;
+  states?: StateFilter;
+  /** Runs carrying every one of these tags. */
+  tags?: readonly string[];
+}
+
+export interface TaskRunListOptions {
+  filter: TaskRunFilter;
+  sort: SortChoice<RunSortField>;
+  limit?: number;
+}
+
+export async function listTaskRuns(
+  ctx: RepositoryContext,
+  options: TaskRunListOptions,
+): Promise<{rows: TaskRunRecord[]; total?: number}> {
+  const {filter} = options;
+  const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS));
+  if (filter.flowRun) query.where('task_run.flow_run_id', await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run'));
+  if (filter.states) whereStateMatches(ctx, query, 'task_run', filter.states);
+  for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(query, 'task_run.tags', tag);
+  orderRuns(ctx, query, 'task_run', options.sort);
+  return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb));
+}
+
+/** One task run by full id or unique id prefix (exit 3 if none, 2 if ambiguous). */
+export async function readTaskRun(ctx: RepositoryContext, idOrPrefix: string): Promise<TaskRunRecord> {
+  const id = await resolveId(ctx, 'task_run', idOrPrefix, 'task run');
+  const [run] = await toTaskRuns(ctx, ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS)).where('id', id));
+  return run;
+}
+
+/** A flow run's task runs counted by state type, in lifecycle order; runs without a state count as NONE. */
+export async function countTaskRunsByStateType(ctx: RepositoryContext, flowRunId: string): Promise<Record<string, number>> {
+  const rows = (await ctx.db
+    .knex('task_run')
+    .select('state_type')
+    .count({count: '*'})
+    .where('flow_run_id', flowRunId)
+    .groupBy('state_type')) as Array<{state_type: string | null; count: number | string}>;
+  const order: string[] = [...STATE_TYPES, 'NONE'];
+  return Object.fromEntries(
+    rows.map((r) => [r.state_type ?? 'NONE', Number(r.count)] as const).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)),
+  );
+}
+
+async function toTaskRuns(ctx: RepositoryContext, query: Knex.QueryBuilder): Promise<TaskRunRecord[]> {
+  const rows = ((await query) as Row[]).map((raw) => decodeRow(ctx, 'task_run', raw));
+  const states = await readStates(ctx, 'task_run', rows.flatMap((row) => (row.state_id ? [row.state_id as string] : [])));
+  const now = nowInMicros();
+  return rows.map((row) => toTaskRun(row, states.get(row.state_id as string) ?? null, now));
+}
+
+function toTaskRun(row: Row, state: StateRecord | null, now: number): TaskRunRecord {
+  const orNull = <T>(column: string) => (row[column] ?? null) as T | null;
+  const timing = runTiming(row);
+  return {
+    id: row.id as string,
+    created: row.created as string,
+    updated: row.updated as string,
+    name: row.name as string,
+    flow_run_id: orNull('flow_run_id'),
+    task_key: row.task_key as string,
+    dynamic_key: row.dynamic_key as string,
+    cache_key: orNull('cache_key'),
+    cache_expiration: orNull('cache_expiration'),
+    task_version: orNull('task_version'),
+    empirical_policy: (row.empirical_policy as Record<string, unknown> | null) ?? {},
+    tags: (row.tags as string[] | null) ?? [],
+    labels: orNull('labels'),
+    state_id: orNull('state_id'),
+    task_inputs: (row.task_inputs as Record<string, unknown> | null) ?? {},
+    state_type: timing.state_type,
+    state_name: orNull('state_name'),
+    run_count: (row.run_count as number | null) ?? 0,
+    flow_run_run_count: (row.flow_run_run_count as number | null) ?? 0,
+    expected_start_time: timing.expected_start_time,
+    next_scheduled_start_time: orNull('next_scheduled_start_time'),
+    start_time: timing.start_time,
+    end_time: orNull('end_time'),
+    total_run_time: timing.total_run_time,
+    estimated_run_time: estimatedRunTime(timing, now),
+    estimated_start_time_delta: estimatedStartTimeDelta(timing, now),
+    state,
+  };
+}
