@@ -1,0 +1,68 @@
+import {Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../base-command.js';
+import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import type {DeploymentRecord, DeploymentSortField} from '../../repositories/deployments.js';
+
+const SORT_FIELDS: Record<DeploymentSortField, {defaultDirection: 'asc' | 'desc'}> = {
+  name: {defaultDirection: 'asc'},
+  created: {defaultDirection: 'desc'},
+  updated: {defaultDirection: 'desc'},
+};
+
+export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
+  static summary = 'List deployments';
+
+  static examples = [
+    '<%= config.bin %> deployment ls',
+    '<%= config.bin %> deployment ls --work-pool k8s --no-paused',
+    '<%= config.bin %> deployment ls --flow-name etl --sort updated --json',
+  ];
+
+  static flags = {
+    'flow-name': Flags.string({description: "only deployments of the flow with this name"}),
+    'work-pool': Flags.string({description: 'only deployments whose work queue is in this work pool'}),
+    tag: Flags.string({description: 'only deployments with this tag'}),
+    paused: Flags.boolean({description: 'only paused deployments (--no-paused: only active ones)', allowNo: true}),
+    sort: Flags.string({description: 'name, created or updated, optionally :asc or :desc', default: 'name'}),
+    ...limitFlags,
+  };
+
+  async run(): Promise<void> {
+    const sort = parseSort(this.flags.sort, SORT_FIELDS);
+    const {listDeployments} = await import('../../repositories/deployments.js');
+    const {repositoryContext} = await import('../../repositories/common.js');
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listDeployments(
+      repositoryContext(db, schema),
+      {
+        flowName: this.flags['flow-name'],
+        workPoolName: this.flags['work-pool'],
+        tag: this.flags.tag,
+        paused: this.flags.paused,
+        sort,
+        limit: effectiveLimit(this.flags),
+      },
+      Date.now(),
+    );
+    await this.printList<DeploymentRecord>({
+      noun: 'deployments',
+      ...result,
+      columns: [
+        {header: 'NAME', cell: (d) => `${d.flow_name}/${d.name}`},
+        {header: 'ID', cell: (d) => d.id},
+        {header: 'WORK POOL', cell: (d) => [d.work_pool_name, d.work_queue_name].filter(Boolean).join(' / ')},
+        {header: 'SCHEDULES', cell: (d) => scheduleCount(d)},
+        {header: 'PAUSED', cell: (d) => (d.paused ? 'yes' : 'no')},
+        {header: 'STATUS', cell: (d) => d.status},
+        {header: 'UPDATED', cell: (d, fmt) => fmt.time(d.updated)},
+      ],
+    });
+  }
+}
+
+function scheduleCount(deployment: DeploymentRecord): string {
+  const active = deployment.schedules.filter((s) => s.active).length;
+  const total = deployment.schedules.length;
+  return active === total ? String(total) : `${active} of ${total} active`;
+}

@@ -1,0 +1,36 @@
+import {BaseCommand} from '../../base-command.js';
+import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import type {WorkPoolSummary} from '../../repositories/work-pools.js';
+
+export default class WorkPoolLs extends BaseCommand<typeof WorkPoolLs> {
+  static summary = 'List work pools with their status, queues and workers';
+
+  static description =
+    "Status and worker online/offline are derived now from heartbeats and pause flags, as Prefect's foreman " +
+    'derives them, so they are right even when no Prefect server has been running.';
+
+  static examples = ['<%= config.bin %> work-pool ls', '<%= config.bin %> work-pool ls --json'];
+
+  static flags = {...limitFlags};
+
+  async run(): Promise<void> {
+    const {listWorkPools} = await import('../../repositories/work-pools.js');
+    const {repositoryContext} = await import('../../repositories/common.js');
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listWorkPools(repositoryContext(db, schema), {limit: effectiveLimit(this.flags)}, Date.now());
+    await this.printList<WorkPoolSummary>({
+      noun: 'work pools',
+      ...result,
+      columns: [
+        {header: 'NAME', cell: (p) => p.name},
+        {header: 'TYPE', cell: (p) => p.type},
+        {header: 'STATUS', cell: (p) => p.status ?? ''},
+        {header: 'PAUSED', cell: (p) => (p.is_paused ? 'yes' : 'no')},
+        {header: 'CONCURRENCY', cell: (p) => (p.concurrency_limit === null ? 'unlimited' : String(p.concurrency_limit))},
+        {header: 'QUEUES', cell: (p) => String(p.work_queue_count)},
+        {header: 'WORKERS', cell: (p) => `${p.workers_online} online, ${p.workers_offline} offline`},
+        {header: 'ID', cell: (p) => p.id},
+      ],
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import {Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../base-command.js';
+import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import type {WorkQueueRecord} from '../../repositories/work-queues.js';
+
+export default class WorkQueueLs extends BaseCommand<typeof WorkQueueLs> {
+  static summary = 'List work queues by pool and priority, with their waiting and active flow runs';
+
+  static examples = ['<%= config.bin %> work-queue ls', '<%= config.bin %> work-queue ls --pool my-pool --json'];
+
+  static flags = {
+    pool: Flags.string({char: 'p', description: 'only the queues of this work pool'}),
+    ...limitFlags,
+  };
+
+  async run(): Promise<void> {
+    const {listWorkQueues} = await import('../../repositories/work-queues.js');
+    const {repositoryContext} = await import('../../repositories/common.js');
+    const {db, schema} = await this.connectToPrefect();
+    const result = await listWorkQueues(
+      repositoryContext(db, schema),
+      {poolName: this.flags.pool, limit: effectiveLimit(this.flags)},
+      Date.now(),
+    );
+    await this.printList<WorkQueueRecord>({
+      noun: 'work queues',
+      ...result,
+      columns: [
+        {header: 'POOL', cell: (q) => q.work_pool_name},
+        {header: 'NAME', cell: (q) => q.name},
+        {header: 'PRIORITY', cell: (q) => String(q.priority)},
+        {header: 'STATUS', cell: (q) => q.status},
+        {header: 'CONCURRENCY', cell: (q) => (q.concurrency_limit === null ? 'unlimited' : String(q.concurrency_limit))},
+        {header: 'SCHEDULED', cell: (q) => String(q.flow_run_counts.scheduled)},
+        {header: 'LATE', cell: (q) => String(q.flow_run_counts.late)},
+        {header: 'PENDING', cell: (q) => String(q.flow_run_counts.pending)},
+        {header: 'RUNNING', cell: (q) => String(q.flow_run_counts.running)},
+        {header: 'LAST POLLED', cell: (q, fmt) => fmt.time(q.last_polled)},
+        {header: 'ID', cell: (q) => q.id},
+      ],
+    });
+  }
+}
