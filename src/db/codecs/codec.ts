@@ -1,19 +1,7 @@
+import type {LogicalType} from '../../schema/types.js';
 import type {Dialect} from '../dialect.js';
 
-/** The logical column types of the schema catalogue (src/schema/types.ts). */
-export type LogicalType =
-  | 'uuid'
-  | 'timestamp'
-  | 'interval'
-  | 'json'
-  | 'json_plain'
-  | 'boolean'
-  | 'integer'
-  | 'smallint'
-  | 'float'
-  | 'string'
-  | 'text'
-  | 'enum';
+export type {LogicalType};
 
 /**
  * Converts between the domain's values and what one dialect stores. Domain values:

@@ -1,0 +1,35 @@
+import type {Knex} from 'knex';
+
+import {postgresSchemaStatements} from '../schema/ddl/postgres.js';
+import {sqliteSchemaStatements} from '../schema/ddl/sqlite.js';
+import {HEAD_REVISION, headCatalogue} from '../schema/head.js';
+import type {Dialect} from './dialect.js';
+
+/**
+ * What prefectdb hands each migration in migrations/ besides the connection. Those files
+ * are plain JavaScript (so they run unchanged from a checkout and from an installed
+ * package); everything they build comes from the schema catalogue through this kit.
+ */
+export interface MigrationKit {
+  dialectOf(knex: Knex): Dialect;
+  /** DDL for Prefect's head schema, in execution order. */
+  headSchemaStatements(dialect: Dialect): string[];
+  headRevision(dialect: Dialect): string;
+  tableNames(): string[];
+  enumNames(): string[];
+}
+
+export const migrationKit: MigrationKit = {
+  // config.client may be a client class rather than a name, so the driver says which DDL to run.
+  dialectOf(knex) {
+    const driver = (knex.client as {driverName?: string}).driverName;
+    if (driver === 'better-sqlite3') return 'sqlite';
+    if (driver === 'pg') return 'postgres';
+    throw new Error(`prefectdb's migrations support SQLite (better-sqlite3) and PostgreSQL (pg), not ${driver}`);
+  },
+  headSchemaStatements: (dialect) =>
+    dialect === 'sqlite' ? sqliteSchemaStatements(headCatalogue) : postgresSchemaStatements(headCatalogue),
+  headRevision: (dialect) => HEAD_REVISION[dialect],
+  tableNames: () => headCatalogue.tables.map((table) => table.name),
+  enumNames: () => headCatalogue.enums.map((type) => type.name),
+};

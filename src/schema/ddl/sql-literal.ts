@@ -1,0 +1,4 @@
+/** A single-quoted SQL string literal, the same on both dialects. */
+export function sqlLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
