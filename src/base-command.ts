@@ -114,6 +114,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.writeStdout(renderDetail(view, this.renderOptions));
   }
 
+  /**
+   * Prints what an inspect command found for several ids: a JSON array (even of one, so
+   * the shape never depends on what stdin held), or one detail block after another.
+   */
+  protected async printDetails<R extends {id: string}>(records: R[], noun: string, toView: (record: R) => DetailView): Promise<void> {
+    if (this.outputFormat !== 'table' || this.flags.quiet) {
+      return this.printList<R>({noun, rows: records, columns: []});
+    }
+    for (const [index, record] of records.entries()) {
+      if (index > 0) this.writeStdout('\n');
+      await this.printDetail(toView(record));
+    }
+  }
+
   protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
     const exitCode = exitCodeOf(error);
     if (error instanceof Errors.ExitError) throw error;

@@ -24,6 +24,11 @@ export interface SqlDialect {
    * an index on it can still serve the sort.
    */
   orderByNullsLargest(qb: Knex.QueryBuilder, column: string, direction: 'asc' | 'desc'): Knex.QueryBuilder;
+  /**
+   * The column as an expression no index on it can serve, steering the planner to an index
+   * that serves the ORDER BY instead. PostgreSQL's planner has statistics and needs no hint.
+   */
+  withoutIndex(column: string): Knex.Raw;
 }
 
 export function sqlDialect(knex: Knex, dialect: Dialect): SqlDialect {
@@ -42,6 +47,8 @@ function sqliteDialect(knex: Knex): SqlDialect {
     // SQLite counts NULLs as smallest; explicit NULLS FIRST/LAST (3.30+) flips that and still uses the index.
     orderByNullsLargest: (qb, column, direction) =>
       qb.orderByRaw(`?? ${direction === 'asc' ? 'asc nulls last' : 'desc nulls first'}`, [column]),
+    // SQLite's documented way to disqualify an index: a unary plus on the column.
+    withoutIndex: (column) => knex.raw('+??', [column]),
   };
 }
 
@@ -54,5 +61,6 @@ function postgresDialect(knex: Knex): SqlDialect {
     jsonText: (column, key) => knex.raw(`?? ->> ?`, [column, key]),
     explain: (sql) => `explain ${sql}`,
     orderByNullsLargest: (qb, column, direction) => qb.orderBy(column, direction),
+    withoutIndex: (column) => knex.raw('??', [column]),
   };
 }

@@ -10,6 +10,7 @@ import {
   nowInMicros,
   readStates,
   runTiming,
+  sortIndexServesStateFilter,
   type RunKind,
   type StateFilter,
   type StateRecord,
@@ -67,12 +68,13 @@ const FLOW_RUN_COLUMNS = [
 ] as const;
 
 /** Sort keys of `--sort` for flow runs and task runs, with the column each one orders by. */
+/** `indexed`: Prefect has an index on the column in both run tables, so it can serve the sort. */
 export const RUN_SORT_FIELDS = {
-  'expected-start': {column: 'expected_start_time', defaultDirection: 'desc'},
-  start: {column: 'start_time', defaultDirection: 'desc'},
-  end: {column: 'end_time', defaultDirection: 'desc'},
-  created: {column: 'created', defaultDirection: 'desc'},
-  name: {column: 'name', defaultDirection: 'asc'},
+  'expected-start': {column: 'expected_start_time', defaultDirection: 'desc', indexed: true},
+  start: {column: 'start_time', defaultDirection: 'desc', indexed: true},
+  end: {column: 'end_time', defaultDirection: 'desc', indexed: true},
+  created: {column: 'created', defaultDirection: 'desc', indexed: false},
+  name: {column: 'name', defaultDirection: 'asc', indexed: true},
 } as const;
 
 export type RunSortField = keyof typeof RUN_SORT_FIELDS;
@@ -115,7 +117,14 @@ export async function listFlowRuns(
   options: FlowRunListOptions,
 ): Promise<{rows: FlowRunRecord[]; total?: number}> {
   const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
-  await applyFilter(ctx, query, options.filter);
+  const useStateIndexes = !(await sortIndexServesStateFilter(
+    ctx,
+    'flow_run',
+    options.filter.states,
+    options.limit,
+    RUN_SORT_FIELDS[options.sort.field].indexed,
+  ));
+  await applyFilter(ctx, query, options.filter, useStateIndexes);
   orderRuns(ctx, query, 'flow_run', options.sort);
   return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb));
 }
@@ -124,14 +133,19 @@ export async function listFlowRuns(
  * Adds the filter's conditions to `query` (a builder is thenable: returning it from an async
  * function would run it). Each is a plain comparison or an `in (subquery)` on an indexed column.
  */
-async function applyFilter(ctx: RepositoryContext, query: Knex.QueryBuilder, filter: FlowRunFilter): Promise<void> {
+async function applyFilter(
+  ctx: RepositoryContext,
+  query: Knex.QueryBuilder,
+  filter: FlowRunFilter,
+  useStateIndexes: boolean,
+): Promise<void> {
   const {knex} = ctx.db;
   const encode = (iso: string) => ctx.db.codec.encodeTimestamp(iso);
   if (filter.flowNames?.length) {
     query.whereIn('flow_run.flow_id', knex('flow').select('id').whereIn('name', [...filter.flowNames]));
   }
   if (filter.deployment) query.where('flow_run.deployment_id', await deploymentIdOf(ctx, filter.deployment));
-  if (filter.states) whereStateMatches(ctx, query, 'flow_run', filter.states);
+  if (filter.states) whereStateMatches(ctx, query, 'flow_run', filter.states, {useStateIndexes});
   for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(query, 'flow_run.tags', tag);
   if (filter.workPool || filter.workQueue) whereWorkQueue(ctx, query, filter.workPool, filter.workQueue);
   if (filter.parent) {

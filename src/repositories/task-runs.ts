@@ -2,13 +2,14 @@ import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
-import {orderRuns, type RunSortField} from './flow-runs.js';
+import {orderRuns, RUN_SORT_FIELDS, type RunSortField} from './flow-runs.js';
 import {
   estimatedRunTime,
   estimatedStartTimeDelta,
   nowInMicros,
   readStates,
   runTiming,
+  sortIndexServesStateFilter,
   STATE_TYPES,
   type StateFilter,
   type StateRecord,
@@ -74,7 +75,11 @@ export async function listTaskRuns(
   const {filter} = options;
   const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS));
   if (filter.flowRun) query.where('task_run.flow_run_id', await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run'));
-  if (filter.states) whereStateMatches(ctx, query, 'task_run', filter.states);
+  if (filter.states) {
+    const indexed = RUN_SORT_FIELDS[options.sort.field].indexed;
+    const useStateIndexes = !(await sortIndexServesStateFilter(ctx, 'task_run', filter.states, options.limit, indexed));
+    whereStateMatches(ctx, query, 'task_run', filter.states, {useStateIndexes});
+  }
   for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(query, 'task_run.tags', tag);
   orderRuns(ctx, query, 'task_run', options.sort);
   return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb));

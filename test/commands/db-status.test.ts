@@ -9,7 +9,7 @@ import {lookupRevision} from '../../src/db/revisions.js';
 import {parseJson, runCli, type CliResult} from '../support/cli.js';
 import {copyFixture, createPostgresDatabase, PREFECT_FIXTURES, removeTempDirs, tempDir} from '../support/databases.js';
 import {requirePostgres, testDialects} from '../support/dialects.js';
-import {loadFixtureIntoPostgres, POSTGRES_REVISION_FOR} from '../support/postgres-fixtures.js';
+import {fixtureDatabase, POSTGRES_REVISION_FOR} from '../support/postgres-fixtures.js';
 
 interface StatusJson {
   dialect: string;
@@ -95,14 +95,7 @@ describe('db status', () => {
           let drop: (() => Promise<void>) | undefined;
 
           before(async function () {
-            if (dialect === 'postgres') {
-              await requirePostgres(this);
-              const loaded = await loadFixtureIntoPostgres(fixture);
-              db = loaded.url;
-              drop = loaded.drop;
-            } else {
-              db = copyFixture(fixture);
-            }
+            ({url: db, drop} = await fixtureDatabase(this, dialect, fixture));
           });
 
           after(async () => drop?.());

@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 
 import {runCli, parseJson} from '../support/cli.js';
 import {copyFixture, PREFECT_FIXTURES, removeTempDirs} from '../support/databases.js';
-import {requirePostgres, testDialects} from '../support/dialects.js';
-import {loadFixtureIntoPostgres} from '../support/postgres-fixtures.js';
+import {testDialects} from '../support/dialects.js';
+import {fixtureDatabase} from '../support/postgres-fixtures.js';
 
 interface FlowJson {
   id: string;
@@ -44,14 +44,7 @@ for (const fixture of PREFECT_FIXTURES) {
         let drop: (() => Promise<void>) | undefined;
 
         before(async function () {
-          if (dialect === 'postgres') {
-            await requirePostgres(this);
-            const loaded = await loadFixtureIntoPostgres(fixture);
-            db = loaded.url;
-            drop = loaded.drop;
-          } else {
-            db = sqlitePath;
-          }
+          ({url: db, drop} = await fixtureDatabase(this, dialect, fixture));
         });
 
         after(async () => drop?.());

@@ -7,7 +7,9 @@ import pg from 'pg';
 
 import {PostgresCodec} from '../../src/db/codecs/postgres-codec.js';
 import {SqliteCodec} from '../../src/db/codecs/sqlite-codec.js';
+import type {Dialect} from '../../src/db/dialect.js';
 import {createPostgresDatabase, FIXTURE_DIR, tempDir} from './databases.js';
+import {requirePostgres} from './dialects.js';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../fixtures/schemas/', import.meta.url));
 
@@ -168,4 +170,24 @@ async function assertRowCountsEqual(sqlite: Database.Database, client: pg.Client
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The database a behaviour test of `dialect` runs on for a SQLite fixture: a private copy
+ * on SQLite, the same rows loaded into a fresh database on PostgreSQL (skipped or failed by
+ * requirePostgres when there is no server). Call from a before() hook; drop() in after().
+ */
+export async function fixtureDatabase(
+  context: Mocha.Context,
+  dialect: Dialect,
+  fixtureFile: string,
+): Promise<{url: string; drop: () => Promise<void>}> {
+  if (dialect === 'sqlite') {
+    const source = path.dirname(fixtureFile) === '.' ? path.join(FIXTURE_DIR, fixtureFile) : fixtureFile;
+    const url = path.join(tempDir(), path.basename(fixtureFile));
+    copyFileSync(source, url);
+    return {url, drop: async () => undefined};
+  }
+  await requirePostgres(context);
+  return loadFixtureIntoPostgres(fixtureFile);
 }

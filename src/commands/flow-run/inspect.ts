@@ -60,13 +60,7 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
     }
     const several = requested.length > 1 || requested.includes('-');
     if (!several) return this.printDetail(detailView(details[0]));
-    if (this.outputFormat !== 'table' || this.flags.quiet) {
-      return this.printList<FlowRunDetail>({noun: 'flow runs', rows: details, columns: []});
-    }
-    for (const [index, detail] of details.entries()) {
-      if (index > 0) this.writeStdout('\n');
-      await this.printDetail(detailView(detail));
-    }
+    return this.printDetails(details, 'flow runs', detailView);
   }
 }
 

@@ -48,13 +48,7 @@ export default class TaskRunInspect extends BaseCommand<typeof TaskRunInspect> {
     }
     const several = requested.length > 1 || requested.includes('-');
     if (!several) return this.printDetail(detailView(details[0]));
-    if (this.outputFormat !== 'table' || this.flags.quiet) {
-      return this.printList<TaskRunDetail>({noun: 'task runs', rows: details, columns: []});
-    }
-    for (const [index, detail] of details.entries()) {
-      if (index > 0) this.writeStdout('\n');
-      await this.printDetail(detailView(detail));
-    }
+    return this.printDetails(details, 'task runs', detailView);
   }
 }
 
