@@ -8,11 +8,10 @@ import {repositoryContext, type RepositoryContext} from '../../src/repositories/
 import {listFlowRuns, readFlowRun} from '../../src/repositories/flow-runs.js';
 import {readStateHistory} from '../../src/repositories/run-states.js';
 import {countTaskRunsByStateType} from '../../src/repositories/task-runs.js';
+import {captureQueries, type CapturedQuery} from '../support/capture-queries.js';
 import {removeTempDirs} from '../support/databases.js';
 import {requirePostgres, testDialects} from '../support/dialects.js';
 import {emptyDatabase, type EmptyDatabase, openForReading, seedOrFail} from '../seed/seeded-database.js';
-
-type CapturedQuery = {sql: string; bindings: readonly unknown[]};
 
 /**
  * The SQL the CLI's repositories really send for `flow-run ls` and `flow-run inspect`,
@@ -33,7 +32,7 @@ const READ_PATHS: Record<string, {run: (ctx: RepositoryContext, runId: string) =
     run: (ctx) => listFlowRuns(ctx, {filter: {states: {types: ['FAILED']}}, sort: LATEST_FIRST, limit: 20}),
     statement: /from "flow_run".* order by/,
   },
-  runById: {run: (ctx, id) => readFlowRun(ctx, id), statement: /from "flow_run" where "id" = \?$/},
+  runById: {run: (ctx, id) => readFlowRun(ctx, id), statement: /from "flow_run" where "id" = (\?|\$1)$/},
   stateHistory: {run: (ctx, id) => readStateHistory(ctx, 'flow_run', id), statement: /from "flow_run_state"/},
   taskRunsOfRun: {run: (ctx, id) => countTaskRunsByStateType(ctx, id), statement: /from "task_run"/},
 };
@@ -41,18 +40,11 @@ const READ_PATHS: Record<string, {run: (ctx: RepositoryContext, runId: string) =
 const LATEST_FIRST = {field: 'expected-start', direction: 'desc'} as const;
 
 async function capturedStatement(ctx: RepositoryContext, runId: string, path: (typeof READ_PATHS)[string]): Promise<CapturedQuery> {
-  const captured: CapturedQuery[] = [];
-  // PostgreSQL's events carry native $n placeholders; EXPLAIN goes back through knex.raw.
-  const listener = (query: CapturedQuery) => captured.push({sql: query.sql.replace(/\$\d+/g, '?'), bindings: query.bindings});
-  ctx.db.knex.on('query', listener);
-  try {
-    await path.run(ctx, runId);
-  } finally {
-    ctx.db.knex.removeListener('query', listener);
-  }
+  const captured = await captureQueries(ctx.db.knex, () => path.run(ctx, runId));
   const statement = captured.find((query) => path.statement.test(query.sql.replaceAll('`', '"')));
   if (!statement) throw new Error(`no statement matching ${path.statement} among:\n${captured.map((q) => q.sql).join('\n')}`);
-  return statement;
+  // EXPLAIN goes back through knex.raw, which takes ? placeholders.
+  return {sql: statement.sql.replace(/\$\d+/g, '?'), bindings: statement.bindings};
 }
 
 /** The plan's text, one line per node. PostgreSQL is told to avoid sequential scans, as small tables would get one. */
