@@ -348,7 +348,7 @@ for (const fixture of PREFECT_FIXTURES) {
         it('bad input exits 2 with one line naming the fix; unknown ids exit 3', async () => {
           const usage = [
             ['flow-run', 'ls', '--state-type', 'DONE'],
-            ['flow-run', 'ls', '--since', 'lasttuesday'],
+            ['flow-run', 'ls', '--since', 'last tuesday'],
             ['flow-run', 'ls', '--sort', 'duration'],
             ['flow-run', 'ls', '--parent', 'not-an-id'],
             ['flow-run', 'inspect', 'xyz'],

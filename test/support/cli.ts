@@ -1,4 +1,5 @@
-import {runCommand} from '@oclif/test';
+import {run} from '@oclif/core';
+import {captureOutput} from '@oclif/test';
 import {fileURLToPath} from 'node:url';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +24,8 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   const wasTty = process.stdout.isTTY;
   process.stdout.isTTY = false as true;
   try {
-    const {stdout, stderr, error} = await runCommand(args, {root: projectRoot}, {stripAnsi: false});
+    // @oclif/test's runCommand re-splits arguments on spaces; run the argv as given.
+    const {stdout, stderr, error} = await captureOutput(() => run(args, {root: projectRoot}), {stripAnsi: false});
     const exitCode = error ? ((error as {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0;
     return {stdout, stderr, exitCode};
   } finally {
