@@ -47,7 +47,11 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\f': '\\f',
 };
 
+// Printable ASCII other than the quote and backslash: written as is, the common case.
+const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function quote(text: string): string {
+  if (NEEDS_NO_ESCAPE.test(text)) return `"${text}"`;
   let out = '"';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];

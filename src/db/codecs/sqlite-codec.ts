@@ -5,6 +5,11 @@ import {pythonJsonDumps} from './python-json.js';
 
 const MICROS_PER_DAY = 86_400_000_000;
 
+// Values already in the contract's / Prefect's canonical form convert by re-punctuating
+// (hot paths: every timestamp written by db seed, every one read by a list).
+const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
+const CANONICAL_SQLITE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/;
+
 /**
  * Prefect's SQLite encodings: naive-UTC text timestamps with six fractional digits,
  * intervals as a DATETIME offset from 1970-01-01, JSON as json.dumps text, booleans 0/1.
@@ -13,12 +18,16 @@ export class SqliteCodec extends BaseCodec {
   readonly dialect = 'sqlite' as const;
 
   encodeTimestamp(iso: string | null | undefined): string | null {
-    return iso == null ? null : formatSqliteInstant(parseInstant(iso));
+    if (iso == null) return null;
+    if (CANONICAL_ISO.test(iso)) return `${iso.slice(0, 10)} ${iso.slice(11, 26)}`;
+    return formatSqliteInstant(parseInstant(iso));
   }
 
   decodeTimestamp(raw: unknown): string | null {
     if (raw == null) return null;
-    return formatIsoInstant(parseInstant(String(raw)));
+    const text = String(raw);
+    if (CANONICAL_SQLITE.test(text)) return `${text.slice(0, 10)}T${text.slice(11)}Z`;
+    return formatIsoInstant(parseInstant(text));
   }
 
   encodeInterval(seconds: number): string {
