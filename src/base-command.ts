@@ -38,11 +38,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /** Every positional argument, including those past the declared ones (`strict = false`). */
+  protected positionals: string[] = [];
   private database?: Database;
 
   public async init(): Promise<void> {
     await super.init();
-    const {args, flags} = await this.parse({
+    const {args, argv, flags} = await this.parse({
       args: this.ctor.args,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: false,
@@ -51,6 +53,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.positionals = argv as string[];
+  }
+
+  /**
+   * The ids an inspect command was given, with "-" expanded from stdin. `several` says the
+   * output must be a list, whatever number of ids stdin held.
+   */
+  protected async requestedIds(): Promise<{ids: string[]; several: boolean}> {
+    const {expandStdinIds} = await import('./cli/stdin-ids.js');
+    const ids = await expandStdinIds(this.positionals);
+    return {ids, several: this.positionals.length > 1 || this.positionals.includes('-')};
   }
 
   protected get outputFormat(): OutputFormat {

@@ -30,21 +30,11 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
   };
 
   async run(): Promise<void> {
-    const {expandStdinIds} = await import('../../cli/stdin-ids.js');
     const flowRuns = await import('../../repositories/flow-runs.js');
     const {readStateHistory} = await import('../../repositories/run-states.js');
     const {countTaskRunsByStateType} = await import('../../repositories/task-runs.js');
     const {repositoryContext} = await import('../../repositories/common.js');
-    // `strict = false` leaves every id after the first in argv; BaseCommand keeps only the declared args.
-    const {argv} = await this.parse({
-      args: FlowRunInspect.args,
-      flags: FlowRunInspect.flags,
-      baseFlags: BaseCommand.baseFlags,
-      strict: false,
-      enableJsonFlag: false,
-    });
-    const requested = argv as string[];
-    const ids = await expandStdinIds(requested);
+    const {ids, several} = await this.requestedIds();
     const {db, schema} = await this.connectToPrefect();
     const ctx = repositoryContext(db, schema);
     const details: FlowRunDetail[] = [];
@@ -58,7 +48,6 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
         parent_flow_run: await flowRuns.findParentFlowRun(ctx, run.parent_task_run_id),
       });
     }
-    const several = requested.length > 1 || requested.includes('-');
     if (!several) return this.printDetail(detailView(details[0]));
     return this.printDetails(details, 'flow runs', detailView);
   }

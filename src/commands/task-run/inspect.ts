@@ -25,20 +25,10 @@ export default class TaskRunInspect extends BaseCommand<typeof TaskRunInspect> {
   };
 
   async run(): Promise<void> {
-    const {expandStdinIds} = await import('../../cli/stdin-ids.js');
     const {readTaskRun} = await import('../../repositories/task-runs.js');
     const {readStateHistory} = await import('../../repositories/run-states.js');
     const {repositoryContext} = await import('../../repositories/common.js');
-    // `strict = false` leaves every id after the first in argv; BaseCommand keeps only the declared args.
-    const {argv} = await this.parse({
-      args: TaskRunInspect.args,
-      flags: TaskRunInspect.flags,
-      baseFlags: BaseCommand.baseFlags,
-      strict: false,
-      enableJsonFlag: false,
-    });
-    const requested = argv as string[];
-    const ids = await expandStdinIds(requested);
+    const {ids, several} = await this.requestedIds();
     const {db, schema} = await this.connectToPrefect();
     const ctx = repositoryContext(db, schema);
     const details: TaskRunDetail[] = [];
@@ -46,7 +36,6 @@ export default class TaskRunInspect extends BaseCommand<typeof TaskRunInspect> {
       const run = await readTaskRun(ctx, id);
       details.push({...run, state_history: await readStateHistory(ctx, 'task_run', run.id)});
     }
-    const several = requested.length > 1 || requested.includes('-');
     if (!several) return this.printDetail(detailView(details[0]));
     return this.printDetails(details, 'task runs', detailView);
   }
