@@ -47,13 +47,44 @@ export async function benchQueries(url: string, iterations: number): Promise<Que
     const figures: QueryFigure[] = [];
     for (const [name, operation] of Object.entries(OPERATIONS)) {
       // The floor replays exactly the statements the CLI sent, through the bare driver.
-      const statements = await Promise.all(ids.map((id) => captureQueries(db.knex, () => operation(ctx, id))));
+      // One at a time: a capture records every statement sent while it listens.
+      const statements: CapturedQuery[][] = [];
+      for (const id of ids) statements.push(await captureQueries(db.knex, () => operation(ctx, id)));
       const cli = await timeRepeated(iterations, (i) => operation(ctx, ids[i % ids.length]));
       const bare = await timeRepeated(iterations, (i) => floor.run(statements[i % ids.length]));
       figures.push({name, cli, floor: bare});
     }
     await floor.close();
     return figures;
+  } finally {
+    await db.knex.destroy();
+  }
+}
+
+/**
+ * The plan of every statement each operation sends, as the database reports it
+ * (EXPLAIN QUERY PLAN / EXPLAIN): shows that Prefect's indexes serve them at this size.
+ */
+export async function queryPlans(url: string): Promise<Array<{name: string; sql: string; plan: string}>> {
+  const db = await openDatabase(resolveDatabaseTarget(url, {}), {});
+  try {
+    const ctx = repositoryContext(db, await readSchemaInfo(db.knex, db.dialect));
+    const [{id}] = await db.knex('flow_run').select('id').whereNotNull('start_time').orderBy('id').limit(1);
+    const plans = [];
+    for (const [name, operation] of Object.entries(OPERATIONS)) {
+      for (const {sql, bindings} of await captureQueries(db.knex, () => operation(ctx, id))) {
+        const explain = ctx.sql.explain(sql.replace(/\$\d+/g, '?'));
+        const result = await db.knex.raw(explain, bindings as never);
+        const rows: Array<Record<string, string>> = db.dialect === 'sqlite' ? result : result.rows;
+        const plan = rows
+          .map((row) => (row.detail ?? row['QUERY PLAN']).trim())
+          .filter((line) => /Scan|SCAN|SEARCH|Sort|B-TREE/.test(line))
+          .map((line) => line.replace(/\s*\(cost=[^)]*\)/, '').replace(/^->\s*/, ''))
+          .join(' / ');
+        plans.push({name, sql: sql.length > 110 ? `${sql.slice(0, 30)} … ${sql.slice(-75)}` : sql, plan});
+      }
+    }
+    return plans;
   } finally {
     await db.knex.destroy();
   }

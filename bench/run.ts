@@ -19,7 +19,7 @@ import pg from 'pg';
 import {CLI, runCliOrFail, spawnNode} from './cli.js';
 import {postgresInsertFloor, sqliteInsertFloor, type FloorResult} from './insert-floor.js';
 import {count, ms, printTable, ratio, timeRepeated} from './measure.js';
-import {benchQueries} from './query-bench.js';
+import {benchQueries, queryPlans} from './query-bench.js';
 
 const env = (name: string, fallback: number) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
 const FLOW_RUNS = env('BENCH_FLOW_RUNS', 1_000_000);
@@ -66,6 +66,9 @@ async function benchDialect(label: string, url: string, floorUrl: string, flowRu
     ['', 'CLI path (knex + codec)', 'bare driver', 'ratio'],
     figures.map((f) => [f.name, ms(f.cli.medianMs), ms(f.floor.medianMs), ratio(f.cli.medianMs, f.floor.medianMs)]),
   );
+  const plans = await queryPlans(url);
+  process.stdout.write(`\nQuery plans, ${label} (every statement each operation sends)\n`);
+  for (const {name, sql, plan} of plans) process.stdout.write(`  ${name}: ${sql}\n      ${plan}\n`);
 }
 
 async function benchStartup(url: string): Promise<void> {
