@@ -82,10 +82,12 @@ export async function limitedList<T>(
   query: Knex.QueryBuilder,
   limit: number | undefined,
   fetch: (qb: Knex.QueryBuilder) => Promise<T[]>,
+  /** The same filter built for counting, when the list query's form suits only its sort. */
+  countQuery: Knex.QueryBuilder = query,
 ): Promise<{rows: T[]; total?: number}> {
   if (limit === undefined) return {rows: await fetch(query.clone())};
   const rows = await fetch(query.clone().limit(limit + 1));
   if (rows.length <= limit) return {rows};
-  const [{count}] = await query.clone().clearSelect().clearOrder().count({count: '*'});
+  const [{count}] = await countQuery.clone().clearSelect().clearOrder().count({count: '*'});
   return {rows: rows.slice(0, limit), total: Number(count)};
 }

@@ -126,7 +126,10 @@ export async function listFlowRuns(
   ));
   await applyFilter(ctx, query, options.filter, useStateIndexes);
   orderRuns(ctx, query, 'flow_run', options.sort);
-  return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb));
+  // Counting for the "20 of N" notice needs no order, so the state indexes serve it best.
+  const countQuery = useStateIndexes ? query : ctx.db.knex('flow_run');
+  if (!useStateIndexes) await applyFilter(ctx, countQuery, options.filter, true);
+  return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb), countQuery);
 }
 
 /**

@@ -73,16 +73,20 @@ export async function listTaskRuns(
   options: TaskRunListOptions,
 ): Promise<{rows: TaskRunRecord[]; total?: number}> {
   const {filter} = options;
-  const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS));
-  if (filter.flowRun) query.where('task_run.flow_run_id', await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run'));
-  if (filter.states) {
-    const indexed = RUN_SORT_FIELDS[options.sort.field].indexed;
-    const useStateIndexes = !(await sortIndexServesStateFilter(ctx, 'task_run', filter.states, options.limit, indexed));
-    whereStateMatches(ctx, query, 'task_run', filter.states, {useStateIndexes});
-  }
-  for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(query, 'task_run.tags', tag);
+  const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
+  const indexed = RUN_SORT_FIELDS[options.sort.field].indexed;
+  const useStateIndexes = !(await sortIndexServesStateFilter(ctx, 'task_run', filter.states, options.limit, indexed));
+  const filtered = (qb: Knex.QueryBuilder, stateIndexes: boolean) => {
+    if (flowRunId) qb.where('task_run.flow_run_id', flowRunId);
+    if (filter.states) whereStateMatches(ctx, qb, 'task_run', filter.states, {useStateIndexes: stateIndexes});
+    for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(qb, 'task_run.tags', tag);
+    return qb;
+  };
+  const query = filtered(ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS)), useStateIndexes);
   orderRuns(ctx, query, 'task_run', options.sort);
-  return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb));
+  // Counting for the "20 of N" notice needs no order, so the state indexes serve it best.
+  const countQuery = useStateIndexes ? query : filtered(ctx.db.knex('task_run'), true);
+  return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb), countQuery);
 }
 
 /** One task run by full id or unique id prefix (exit 3 if none, 2 if ambiguous). */

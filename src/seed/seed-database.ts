@@ -86,6 +86,9 @@ export async function seedDatabase(db: Database, schema: SchemaInfo, request: Se
   if (collections.keys.size > 0) writer.counts.set('artifact_collection', collections.keys.size);
   onProgress?.(produced, writer.totalRows);
   if (produced !== options.flowRuns) throw new Error(`internal error: planned ${options.flowRuns} flow runs but generated ${produced}`);
+  // A bulk load leaves PostgreSQL without statistics until autovacuum comes by, and until
+  // then it plans seq scans. Prefect never runs ANALYZE on SQLite (it would add sqlite_stat1).
+  if (db.dialect === 'postgres') await db.knex.raw('analyze');
 
   const elapsed = (performance.now() - started) / 1000;
   return {
