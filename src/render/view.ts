@@ -121,7 +121,7 @@ function renderSections(sections: DetailSection[], options: RenderOptions): stri
     const title = section.title ? paint(section.title, 'bold', options.color) + '\n' : '';
     if ('fields' in section) {
       const width = Math.max(0, ...section.fields.map(([label]) => label.length));
-      blocks.push(title + section.fields.map(([label, value]) => `${(label + ':').padEnd(width + 2)}${value}`).join('\n') + '\n');
+      blocks.push(title + section.fields.map(([label, value]) => `${(label + ':').padEnd(width + 2)}${value}`.trimEnd()).join('\n') + '\n');
     } else if (section.rows.length === 0) {
       blocks.push(title + `  ${section.empty ?? '(none)'}\n`);
     } else {
