@@ -1,3 +1,1 @@
 export type Dialect = 'sqlite' | 'postgres';
-
-export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];

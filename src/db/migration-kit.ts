@@ -2,8 +2,9 @@ import type {Knex} from 'knex';
 
 import {postgresSchemaStatements} from '../schema/ddl/postgres.js';
 import {sqliteSchemaStatements} from '../schema/ddl/sqlite.js';
-import {HEAD_REVISION, headCatalogue} from '../schema/head.js';
+import {headCatalogue} from '../schema/head.js';
 import type {Dialect} from './dialect.js';
+import {HEAD_REVISIONS} from './revisions.js';
 
 /**
  * What prefectdb hands each migration in migrations/ besides the connection. Those files
@@ -29,7 +30,7 @@ export const migrationKit: MigrationKit = {
   },
   headSchemaStatements: (dialect) =>
     dialect === 'sqlite' ? sqliteSchemaStatements(headCatalogue) : postgresSchemaStatements(headCatalogue),
-  headRevision: (dialect) => HEAD_REVISION[dialect],
+  headRevision: (dialect) => HEAD_REVISIONS[dialect],
   tableNames: () => headCatalogue.tables.map((table) => table.name),
   enumNames: () => headCatalogue.enums.map((type) => type.name),
 };

@@ -39,11 +39,6 @@ export function existingColumns(ctx: RepositoryContext, table: string, wanted: r
   return wanted.filter((column) => ctx.schema.hasColumn(table, column));
 }
 
-/** Reads a column that may not exist at this revision as null. */
-export function columnOrNull(row: Row, column: string): unknown {
-  return row[column] ?? null;
-}
-
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PREFIX_PATTERN = /^[0-9a-f][0-9a-f-]{0,35}$/;
 

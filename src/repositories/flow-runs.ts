@@ -116,6 +116,7 @@ export async function listFlowRuns(
   ctx: RepositoryContext,
   options: FlowRunListOptions,
 ): Promise<{rows: FlowRunRecord[]; total?: number}> {
+  const refs = await resolveFilterRefs(ctx, options.filter);
   const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
   const useStateIndexes = !(await sortIndexServesStateFilter(
     ctx,
@@ -124,41 +125,51 @@ export async function listFlowRuns(
     options.limit,
     RUN_SORT_FIELDS[options.sort.field].indexed,
   ));
-  await applyFilter(ctx, query, options.filter, useStateIndexes);
+  applyFilter(ctx, query, options.filter, refs, useStateIndexes);
   orderRuns(ctx, query, 'flow_run', options.sort);
   // Counting for the "20 of N" notice needs no order, so the state indexes serve it best.
-  const countQuery = useStateIndexes ? query : ctx.db.knex('flow_run');
-  if (!useStateIndexes) await applyFilter(ctx, countQuery, options.filter, true);
+  const countQuery = useStateIndexes ? query : applyFilter(ctx, ctx.db.knex('flow_run'), options.filter, refs, true);
   return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb), countQuery);
 }
 
-/**
- * Adds the filter's conditions to `query` (a builder is thenable: returning it from an async
- * function would run it). Each is a plain comparison or an `in (subquery)` on an indexed column.
- */
-async function applyFilter(
+/** The ids a filter names by reference, looked up once (exit 3 / 2 when missing or ambiguous). */
+interface FilterRefs {
+  deploymentId?: string;
+  parentId?: string;
+}
+
+async function resolveFilterRefs(ctx: RepositoryContext, filter: FlowRunFilter): Promise<FilterRefs> {
+  return {
+    deploymentId: filter.deployment ? await deploymentIdOf(ctx, filter.deployment) : undefined,
+    parentId: filter.parent ? await resolveId(ctx, 'flow_run', filter.parent, 'flow run') : undefined,
+  };
+}
+
+/** Adds the filter's conditions to `query`: each a plain comparison or an `in (subquery)` on an indexed column. */
+function applyFilter(
   ctx: RepositoryContext,
   query: Knex.QueryBuilder,
   filter: FlowRunFilter,
+  refs: FilterRefs,
   useStateIndexes: boolean,
-): Promise<void> {
+): Knex.QueryBuilder {
   const {knex} = ctx.db;
   const encode = (iso: string) => ctx.db.codec.encodeTimestamp(iso);
   if (filter.flowNames?.length) {
     query.whereIn('flow_run.flow_id', knex('flow').select('id').whereIn('name', [...filter.flowNames]));
   }
-  if (filter.deployment) query.where('flow_run.deployment_id', await deploymentIdOf(ctx, filter.deployment));
+  if (refs.deploymentId) query.where('flow_run.deployment_id', refs.deploymentId);
   if (filter.states) whereStateMatches(ctx, query, 'flow_run', filter.states, {useStateIndexes});
   for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(query, 'flow_run.tags', tag);
   if (filter.workPool || filter.workQueue) whereWorkQueue(ctx, query, filter.workPool, filter.workQueue);
-  if (filter.parent) {
-    const parentId = await resolveId(ctx, 'flow_run', filter.parent, 'flow run');
-    query.whereIn('flow_run.parent_task_run_id', knex('task_run').select('id').where('flow_run_id', parentId));
+  if (refs.parentId) {
+    query.whereIn('flow_run.parent_task_run_id', knex('task_run').select('id').where('flow_run_id', refs.parentId));
   }
   if (filter.expectedSince) query.where('flow_run.expected_start_time', '>=', encode(filter.expectedSince));
   if (filter.expectedUntil) query.where('flow_run.expected_start_time', '<=', encode(filter.expectedUntil));
   if (filter.startedSince) query.where('flow_run.start_time', '>=', encode(filter.startedSince));
   if (filter.endedSince) query.where('flow_run.end_time', '>=', encode(filter.endedSince));
+  return query;
 }
 
 /**

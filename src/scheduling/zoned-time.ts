@@ -26,10 +26,6 @@ export function zonedFromIso(iso: string, zone: string): ZonedTime {
   return {time: DateTime.fromMillis(millis, {zone}), subMillisecondMicros: instant.micros % 1000};
 }
 
-export function zonedFromMillis(millis: number, zone: string): ZonedTime {
-  return {time: DateTime.fromMillis(millis, {zone}), subMillisecondMicros: 0};
-}
-
 /**
  * Schedule libraries below work on "floating" wall-clock times: a local date and time with
  * no zone, carried in a JS Date's UTC fields. These two functions cross that boundary.

@@ -1,5 +1,3 @@
-import type {Dialect} from '../db/dialect.js';
-import {HEAD_REVISIONS} from '../db/revisions.js';
 import {HEAD_ENUMS} from './enums.js';
 import {ARTIFACT_TABLES} from './tables/artifacts.js';
 import {AUTOMATION_TABLES} from './tables/automations.js';
@@ -8,7 +6,7 @@ import {DEPLOYMENT_TABLES} from './tables/deployments.js';
 import {MISC_TABLES} from './tables/misc.js';
 import {RUN_TABLES} from './tables/runs.js';
 import {WORK_POOL_TABLES} from './tables/work-pools.js';
-import type {Catalogue, Column, Table} from './types.js';
+import type {Catalogue, Column} from './types.js';
 
 /**
  * Prefect's schema at its head alembic revision, both dialects: the single source from
@@ -27,17 +25,9 @@ export const headCatalogue: Catalogue = {
   ],
 };
 
-/** The alembic revision `db init` stamps; SQLite and PostgreSQL number the same migration differently. */
-export const HEAD_REVISION: Record<Dialect, string> = HEAD_REVISIONS;
-
-const tablesByName = new Map(headCatalogue.tables.map((table) => [table.name, table]));
 const columnsByTable = new Map(
   headCatalogue.tables.map((table) => [table.name, new Map(table.columns.map((column) => [column.name, column]))]),
 );
-
-export function findTable(name: string): Table | undefined {
-  return tablesByName.get(name);
-}
 
 /** Called for every decoded value, hence the prebuilt maps. */
 export function findColumn(table: string, column: string): Column | undefined {

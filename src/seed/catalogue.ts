@@ -1,7 +1,7 @@
 import {deploymentName, flowName, TASK_NAMES, untakenName} from './names.js';
 import type {SeedPlan} from './plan.js';
 import type {SeededRandom} from './random.js';
-import {scheduleDisplayValue, scheduleJson, type ScheduleSpec} from './schedules.js';
+import {scheduleJson, type ScheduleSpec} from './schedules.js';
 import {HOUR, isoOf, type Micros, MINUTE, SECOND, seconds} from './time.js';
 import {uuid4} from './uuid.js';
 

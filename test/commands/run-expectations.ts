@@ -3,8 +3,8 @@ import {readFileSync} from 'node:fs';
 
 import Database from 'better-sqlite3';
 
-import {loadFixtureIntoPostgres} from '../support/postgres-fixtures.js';
-import {requirePostgres} from '../support/dialects.js';
+import type {Dialect} from '../../src/db/dialect.js';
+import {fixtureDatabase} from '../support/postgres-fixtures.js';
 
 /**
  * What the flow-run and task-run tests expect, read from a fixture by plain SQL with
@@ -131,12 +131,12 @@ export function fileHash(path: string): string {
  */
 export async function databaseFor(
   context: Mocha.Context,
-  dialect: string,
+  dialect: Dialect,
   fixture: string,
   sqlitePath: string,
 ): Promise<{db: string; drop?: () => Promise<void>}> {
-  if (dialect !== 'postgres') return {db: sqlitePath};
-  await requirePostgres(context);
-  const loaded = await loadFixtureIntoPostgres(fixture);
-  return {db: loaded.url, drop: loaded.drop};
+  // On SQLite the tests read the very copy whose hash they check afterwards.
+  if (dialect === 'sqlite') return {db: sqlitePath};
+  const {url, drop} = await fixtureDatabase(context, dialect, fixture);
+  return {db: url, drop};
 }

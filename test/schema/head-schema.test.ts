@@ -9,7 +9,8 @@ import pg from 'pg';
 import {type Database as Connection, openDatabase} from '../../src/db/connection.js';
 import type {Dialect} from '../../src/db/dialect.js';
 import {migrateToHead} from '../../src/db/migrate.js';
-import {HEAD_REVISION, headCatalogue} from '../../src/schema/head.js';
+import {HEAD_REVISIONS} from '../../src/db/revisions.js';
+import {headCatalogue} from '../../src/schema/head.js';
 import {createPostgresDatabase, removeTempDirs, tempDir} from '../support/databases.js';
 import {requirePostgres, testDialects} from '../support/dialects.js';
 import {diffSnapshots, type SchemaSnapshot, snapshotPostgres, snapshotSqlite} from '../support/schema-snapshot.js';
@@ -37,9 +38,9 @@ async function alembicRevision(db: Connection): Promise<string[]> {
 
 /** db init's two promises beyond the schema: the head stamp, and idempotence. */
 async function expectStampedAndIdempotent(db: Connection, dialect: Dialect): Promise<void> {
-  expect(await alembicRevision(db)).to.deep.equal([HEAD_REVISION[dialect]]);
+  expect(await alembicRevision(db)).to.deep.equal([HEAD_REVISIONS[dialect]]);
   expect(await migrateToHead(db.knex, dialect)).to.equal(0);
-  expect(await alembicRevision(db)).to.deep.equal([HEAD_REVISION[dialect]]);
+  expect(await alembicRevision(db)).to.deep.equal([HEAD_REVISIONS[dialect]]);
 }
 
 const dialects = testDialects();

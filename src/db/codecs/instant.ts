@@ -66,22 +66,8 @@ export function instantFromMillis(millis: number): Instant {
   return {seconds, micros: Math.round((millis - seconds * 1000) * 1000)};
 }
 
-export function instantToMillis(instant: Instant): number {
-  return instant.seconds * 1000 + instant.micros / 1000;
-}
-
-/** Normalises any accepted timestamp text to the contract's ISO form. */
-export function toIsoTimestamp(text: string): string {
-  return formatIsoInstant(parseInstant(text));
-}
-
 export function addSeconds(instant: Instant, seconds: number): Instant {
   const totalMicros = instant.micros + Math.round(seconds * 1e6);
   const carry = Math.floor(totalMicros / 1e6);
   return {seconds: instant.seconds + carry, micros: totalMicros - carry * 1e6};
-}
-
-/** b − a in seconds, exact to the microsecond. */
-export function secondsBetween(a: Instant, b: Instant): number {
-  return ((b.seconds - a.seconds) * 1e6 + (b.micros - a.micros)) / 1e6;
 }
