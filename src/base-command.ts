@@ -1,5 +1,6 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core';
 
+import type {WriteFlagValues} from './cli/write-flags.js';
 import type {Database, OpenOptions} from './db/connection.js';
 import type {SchemaInfo} from './db/schema-info.js';
 import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
@@ -97,13 +98,29 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** Like connect(), for commands that need an existing Prefect database. */
-  protected async connectToPrefect(options: OpenOptions & {force?: boolean} = {}): Promise<Session> {
+  protected async connectToPrefect(options: OpenOptions & {allowUnknownRevision?: boolean} = {}): Promise<Session> {
     const session = await this.connect(options);
-    if (options.write) session.schema.assertWritable(options.force);
+    if (options.write) session.schema.assertWritable(options.allowUnknownRevision);
     else session.schema.assertPrefect();
     const warning = session.schema.readWarning;
     if (warning && !options.write) this.warnLine(warning);
     return session;
+  }
+
+  /**
+   * Opens an existing Prefect database for a write command (one that spreads `writeFlags`):
+   * refused on an unknown revision unless `--allow-unknown-revision`.
+   */
+  protected async connectForWrite(): Promise<Session> {
+    const flags = this.flags as WriteFlagValues;
+    return this.connectToPrefect({write: true, allowUnknownRevision: Boolean(flags['allow-unknown-revision'])});
+  }
+
+  /** Asks before a destructive change; passes under --yes or --dry-run (see cli/confirm.ts). */
+  protected async confirm(question: string): Promise<void> {
+    const {confirmChange} = await import('./cli/confirm.js');
+    const flags = this.flags as WriteFlagValues;
+    await confirmChange({question, yes: flags.yes, dryRun: flags['dry-run']});
   }
 
   protected warnLine(message: string): void {

@@ -6,6 +6,7 @@ export const ExitCode = {
   notFound: 3,
   refused: 4,
   unavailable: 5,
+  problemsFound: 6,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -17,6 +18,7 @@ const CODE_NAMES: Record<ExitCodeValue, string> = {
   3: 'NOT_FOUND',
   4: 'REFUSED',
   5: 'DATABASE_UNAVAILABLE',
+  6: 'PROBLEMS_FOUND',
 };
 
 /** An error the user can act on: one line of message, a documented exit code. */

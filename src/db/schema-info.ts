@@ -45,11 +45,11 @@ export class SchemaInfo {
   }
 
   /** Refuses writes to a database whose revision prefectdb cannot vouch for. */
-  assertWritable(force = false): void {
+  assertWritable(allowUnknownRevision = false): void {
     this.assertPrefect();
-    if (this.known || force) return;
+    if (this.known || allowUnknownRevision) return;
     throw refusedError(
-      `refusing to write: alembic revision ${this.revision ?? '(none)'} is unknown to prefectdb (pass --force to write anyway)`,
+      `refusing to write: alembic revision ${this.revision ?? '(none)'} is unknown to prefectdb (pass --allow-unknown-revision to write anyway)`,
     );
   }
 

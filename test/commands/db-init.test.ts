@@ -115,7 +115,7 @@ describe('a database at a revision prefectdb does not know', () => {
     expect(result.stderr).to.match(/^Warning: unknown alembic revision 0123456789ab/);
   });
 
-  it('is reported as not writable, and writes are refused (exit 4) without --force', async () => {
+  it('is reported as not writable, and writes are refused (exit 4) without --allow-unknown-revision', async () => {
     const status = parseJson<StatusJson>(await runCli(['db', 'status', '--db', file, '--json']));
     expect(status).to.include({known_revision: false, writable: false});
     const before = readFileSync(file);

@@ -32,7 +32,7 @@ export default class DbSeed extends BaseCommand<typeof DbSeed> {
   async run(): Promise<void> {
     const {parseInstant} = await import('../../db/codecs/instant.js');
     const {seedDatabase} = await import('../../seed/seed-database.js');
-    const {ProgressBar} = await import('../../seed/progress.js');
+    const {ProgressBar} = await import('../../render/progress.js');
     const {formatSeedSummary} = await import('../../seed/summary.js');
     const {flags} = this;
     const instant = flags.now ? parseInstant(flags.now) : undefined;

@@ -1,0 +1,127 @@
+import type {Knex} from 'knex';
+
+import type {Database} from '../db/connection.js';
+import {ProgressBar} from '../render/progress.js';
+
+/**
+ * The one way multi-row changes reach the database (design §7): work is cut into bounded
+ * batches, each its own short transaction (BEGIN IMMEDIATE on SQLite, so a live Prefect
+ * server sharing the file waits at most one batch), and every batch re-reads what is left
+ * to do, so an interrupted command finishes its job when it is run again.
+ */
+
+/** Hands out the next items to process; it keeps its own position between batches. */
+export interface BatchSource<T> {
+  next(trx: Knex.Transaction, size: number): Promise<T[]>;
+}
+
+/** A fixed list of items (ids given on the command line or stdin), in order. */
+export function listSource<T>(items: readonly T[]): BatchSource<T> {
+  let position = 0;
+  return {
+    async next(_trx, size) {
+      const batch = items.slice(position, position + size);
+      position += batch.length;
+      return batch;
+    },
+  };
+}
+
+/**
+ * Items read page by page in key order, after the last key of the previous page: the
+ * selection is re-evaluated inside each batch's transaction, so it sees the database as it
+ * is then, and a run that no longer matches (already changed) is not taken again.
+ */
+export function keysetSource<T>(select: (trx: Knex.Transaction, after: string | undefined, size: number) => Promise<T[]>, keyOf: (item: T) => string): BatchSource<T> {
+  let after: string | undefined;
+  let exhausted = false;
+  return {
+    async next(trx, size) {
+      if (exhausted) return [];
+      const page = await select(trx, after, size);
+      if (page.length < size) exhausted = true;
+      if (page.length > 0) after = keyOf(page[page.length - 1]);
+      return page;
+    },
+  };
+}
+
+export interface BatchOptions<T> {
+  db: Database;
+  source: BatchSource<T>;
+  /** Changes one batch; it runs inside the batch's transaction. */
+  apply(trx: Knex.Transaction, items: T[]): Promise<void>;
+  /** Most items in one transaction (default 500). */
+  batchSize?: number;
+  /** Smallest batch the time budget may shrink to (default 10). */
+  minBatchSize?: number;
+  /** A batch that holds the write lock longer than this makes the next one smaller (default 500 ms). */
+  targetBatchMs?: number;
+  /** Stop after this many items in all. */
+  limit?: number;
+  /** Run every batch and roll it back: what a dry run reports is what the real run would do. */
+  dryRun?: boolean;
+  /** Label and expected total for a progress bar on a stderr terminal. */
+  progress?: {label: string; total?: number};
+}
+
+export interface BatchReport {
+  items: number;
+  batches: number;
+  /** The longest time one batch's transaction was open, in milliseconds. */
+  longestBatchMs: number;
+}
+
+class DryRunRollback extends Error {}
+
+export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchReport> {
+  const maxSize = options.batchSize ?? 500;
+  const minSize = Math.min(options.minBatchSize ?? 10, maxSize);
+  const targetMs = options.targetBatchMs ?? 500;
+  const bar = options.progress && options.progress.total !== undefined ? ProgressBar.forStderr(options.progress.label, options.progress.total) : undefined;
+  const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
+  let size = maxSize;
+  try {
+    for (;;) {
+      const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
+      if (room <= 0) break;
+      const started = performance.now();
+      const taken = await inTransaction(options.db, async (trx) => {
+        const items = await options.source.next(trx, room);
+        if (items.length > 0) await options.apply(trx, items);
+        return items.length;
+      }, {rollback: options.dryRun});
+      const elapsed = performance.now() - started;
+      if (taken === 0) break;
+      report.items += taken;
+      report.batches += 1;
+      report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
+      bar?.update(report.items, report.items);
+      // Keep each lock hold near the budget: shrink after a slow batch, grow back after fast ones.
+      if (elapsed > targetMs) size = Math.max(minSize, Math.floor(size / 2));
+      else if (elapsed < targetMs / 4) size = Math.min(maxSize, size * 2);
+      if (taken < room) break;
+    }
+  } finally {
+    bar?.finish();
+  }
+  return report;
+}
+
+/**
+ * One transaction: BEGIN IMMEDIATE on SQLite (see db/sqlite-client.ts), an ordinary one on
+ * PostgreSQL. With `rollback`, the work runs and is then undone — for dry runs.
+ */
+export async function inTransaction<R>(db: Database, work: (trx: Knex.Transaction) => Promise<R>, options: {rollback?: boolean} = {}): Promise<R> {
+  if (!options.rollback) return db.knex.transaction(work);
+  let result: R | undefined;
+  try {
+    await db.knex.transaction(async (trx) => {
+      result = await work(trx);
+      throw new DryRunRollback();
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  return result as R;
+}
