@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
+import {countArg} from '../../cli/count-arg.js';
 import {writeFlags} from '../../cli/write-flags.js';
 
 export default class ConcurrencyLimitCreate extends BaseCommand<typeof ConcurrencyLimitCreate> {
@@ -14,7 +15,7 @@ export default class ConcurrencyLimitCreate extends BaseCommand<typeof Concurren
 
   static args = {
     tag: Args.string({description: 'the tag', required: true}),
-    limit: Args.integer({description: 'most task runs with the tag running at once (0 or more)', required: true, min: 0}),
+    limit: countArg('most task runs with the tag running at once (0 or more)'),
   };
 
   static flags = {...writeFlags};

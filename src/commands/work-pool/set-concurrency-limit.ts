@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
+import {countArg} from '../../cli/count-arg.js';
 import {writeFlags} from '../../cli/write-flags.js';
 
 export default class WorkPoolSetConcurrencyLimit extends BaseCommand<typeof WorkPoolSetConcurrencyLimit> {
@@ -10,7 +11,7 @@ export default class WorkPoolSetConcurrencyLimit extends BaseCommand<typeof Work
 
   static args = {
     pool: Args.string({description: 'work pool name, id, or unique id prefix', required: true}),
-    limit: Args.integer({description: 'the limit (0 or more)', required: true, min: 0}),
+    limit: countArg('the limit (0 or more)'),
   };
 
   static flags = {...writeFlags};

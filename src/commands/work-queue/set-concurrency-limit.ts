@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
+import {countArg} from '../../cli/count-arg.js';
 import {writeFlags} from '../../cli/write-flags.js';
 
 export default class WorkQueueSetConcurrencyLimit extends BaseCommand<typeof WorkQueueSetConcurrencyLimit> {
@@ -10,7 +11,7 @@ export default class WorkQueueSetConcurrencyLimit extends BaseCommand<typeof Wor
 
   static args = {
     queue: Args.string({description: 'POOL/QUEUE, a queue name found in one pool only, an id, or a unique id prefix', required: true}),
-    limit: Args.integer({description: 'the limit (0 or more)', required: true, min: 0}),
+    limit: countArg('the limit (0 or more)'),
   };
 
   static flags = {
