@@ -190,6 +190,15 @@ for (const fixture of PREFECT_FIXTURES) {
         expect((await pool('gpu')).concurrency_limit).to.equal(null);
       });
 
+      it('resuming a pool whose stored worker status is ONLINE sets READY, as Prefect reads that column', async function () {
+        const [worker] = await rows("select * from worker where status = 'ONLINE'").catch(() => []);
+        if (!worker) return this.skip();
+        const poolName = String((await rows('select name from work_pool where id = $1', [worker.work_pool_id]))[0].name);
+        ok(await cli('work-pool', 'pause', poolName, '--yes', '-q'));
+        ok(await cli('work-pool', 'resume', poolName, '-q'));
+        expect((await pool(poolName)).status).to.equal('READY');
+      });
+
       it('--dry-run writes nothing and prints what the change would give', async () => {
         const hash = dialect === 'sqlite' ? fileHash(url) : '';
         const before = await snapshotTables(dialect, url);
