@@ -1,5 +1,5 @@
 import {currentTimestamp, newUuid4} from '../db/ids.js';
-import {notFoundError, refusedError} from '../errors.js';
+import {refusedError} from '../errors.js';
 import {firstFreePriority, reprioritise} from '../orchestration/queue-priorities.js';
 import {type RepositoryContext, withTransaction} from '../repositories/common.js';
 import {
@@ -10,6 +10,7 @@ import {
   readQueuePriorities,
   updateWorkQueueRow,
 } from '../repositories/work-queue-writes.js';
+import {findWorkPool} from '../repositories/work-pools.js';
 import {findWorkQueue, polledRecently, type WorkQueueRecord} from '../repositories/work-queues.js';
 import {inTransaction} from './batches.js';
 import {assertPrefectName} from './prefect-names.js';
@@ -74,14 +75,13 @@ async function applyPriorities(ctx: RepositoryContext, poolId: string, wanted: R
   }
 }
 
-export async function createWorkQueue(ctx: RepositoryContext, poolName: string, queue: NewWorkQueue, options: WriteOptions = {}): Promise<WorkQueueRecord> {
+export async function createWorkQueue(ctx: RepositoryContext, poolReference: string, queue: NewWorkQueue, options: WriteOptions = {}): Promise<WorkQueueRecord> {
   return inTransaction(
     ctx.db,
     async (trx) => {
       const tx = withTransaction(ctx, trx);
-      const pool = await tx.db.knex('work_pool').where('name', poolName).first('id');
-      if (!pool) throw notFoundError(`no work pool named "${poolName}"`);
-      const id = await insertQueue(tx, String(pool.id).toLowerCase(), queue);
+      const {pool} = await findWorkPool(tx, poolReference, Date.now());
+      const id = await insertQueue(tx, pool.id, queue);
       return findWorkQueue(tx, id, Date.now());
     },
     {rollback: options.dryRun},

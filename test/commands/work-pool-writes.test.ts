@@ -190,9 +190,9 @@ for (const fixture of PREFECT_FIXTURES) {
         expect((await pool('gpu')).concurrency_limit).to.equal(null);
       });
 
-      it('resuming a pool whose stored worker status is ONLINE sets READY, as Prefect reads that column', async function () {
-        const [worker] = await rows("select * from worker where status = 'ONLINE'").catch(() => []);
-        if (!worker) return this.skip();
+      // Only the 3.x fixture has a worker, stored ONLINE by its last heartbeat.
+      if (fixture.includes('9e83011d1f2a')) it('resuming a pool whose stored worker status is ONLINE sets READY, as Prefect reads that column', async () => {
+        const [worker] = await rows("select * from worker where status = 'ONLINE'");
         const poolName = String((await rows('select name from work_pool where id = $1', [worker.work_pool_id]))[0].name);
         ok(await cli('work-pool', 'pause', poolName, '--yes', '-q'));
         ok(await cli('work-pool', 'resume', poolName, '-q'));

@@ -15,7 +15,7 @@ export default class WorkQueueCreate extends BaseCommand<typeof WorkQueueCreate>
   static args = {name: Args.string({description: 'name of the new queue', required: true})};
 
   static flags = {
-    pool: Flags.string({char: 'p', description: 'the work pool to create it in', required: true}),
+    pool: Flags.string({char: 'p', description: 'the work pool to create it in (name, id, or unique id prefix)', required: true}),
     priority: Flags.integer({char: 'q', description: 'priority, 1 served first', min: 1}),
     'concurrency-limit': Flags.integer({char: 'l', aliases: ['limit'], description: 'most flow runs in Pending or Running at once', min: 0}),
     description: Flags.string({description: 'description of the queue'}),
