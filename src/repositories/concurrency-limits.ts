@@ -84,12 +84,6 @@ export async function findGlobalConcurrencyLimitByName(ctx: RepositoryContext, n
   return row ? toGlobalLimit(ctx, row, nowMillis) : undefined;
 }
 
-/** The stored (not decayed) slot count, for changes that start from it. */
-export async function readStoredActiveSlots(ctx: RepositoryContext, id: string): Promise<number> {
-  const row = await ctx.db.knex('concurrency_limit_v2').where('id', id).first('active_slots');
-  return Number(row.active_slots);
-}
-
 export async function insertGlobalConcurrencyLimitRow(ctx: RepositoryContext, values: Row): Promise<void> {
   await ctx.db.knex('concurrency_limit_v2').insert(encodeRow(ctx, 'concurrency_limit_v2', values));
 }

@@ -30,7 +30,7 @@ export function readBaseJobTemplate(file: string): Record<string, unknown> {
  * An empty template is allowed; otherwise it needs `job_configuration` and `variables`, and
  * every {{ placeholder }} in the job configuration must be a property of the variables schema.
  */
-export function assertValidBaseJobTemplate(template: Record<string, unknown>): void {
+function assertValidBaseJobTemplate(template: Record<string, unknown>): void {
   if (Object.keys(template).length === 0) return;
   const jobConfiguration = template.job_configuration as Record<string, unknown> | undefined;
   const variables = template.variables as {properties?: Record<string, unknown>} | undefined;

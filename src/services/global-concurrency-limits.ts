@@ -13,7 +13,7 @@ import {
 } from '../repositories/concurrency-limits.js';
 import {inTransaction} from './batches.js';
 import {assertPrefectName} from './prefect-names.js';
-import type {WriteOptions} from './work-queues.js';
+import type {WriteOptions} from './write-options.js';
 
 export interface NewGlobalConcurrencyLimit {
   name: string;
@@ -102,7 +102,7 @@ export async function deleteGlobalConcurrencyLimit(ctx: RepositoryContext, nameO
  * task runs carrying the tag that are Running. Other limits are taken by client code
  * whose holders the database does not record: none are known.
  */
-export async function countSlotHolders(ctx: RepositoryContext, name: string): Promise<number> {
+async function countSlotHolders(ctx: RepositoryContext, name: string): Promise<number> {
   if (name.startsWith('deployment:')) {
     const deploymentId = name.slice('deployment:'.length).toLowerCase();
     return isUuid(deploymentId) ? countDeploymentSlotHolders(ctx, deploymentId) : 0;

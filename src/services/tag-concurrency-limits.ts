@@ -21,7 +21,7 @@ import {
 } from '../repositories/concurrency-limits.js';
 import {inTransaction} from './batches.js';
 import {newGlobalLimitRow} from './global-concurrency-limits.js';
-import type {WriteOptions} from './work-queues.js';
+import type {WriteOptions} from './write-options.js';
 
 /**
  * A tag (V1) concurrency limit as `concurrency-limit inspect` shows it. Until Prefect 3.4.19

@@ -11,7 +11,7 @@ import {
   variableValuesAreJson,
 } from '../repositories/variables.js';
 import {inTransaction} from './batches.js';
-import type {WriteOptions} from './work-queues.js';
+import type {WriteOptions} from './write-options.js';
 
 // Prefect's MAX_VARIABLE_NAME_LENGTH and MAX_VARIABLE_VALUE_LENGTH.
 const MAX_NAME_LENGTH = 255;
@@ -34,7 +34,7 @@ export function parseVariableValue(text: string, json: boolean): unknown {
 }
 
 /** Prefect's checks: lowercase letters, digits, "_" (and "-" since 3.0); at most 255 characters. */
-export function assertVariableName(name: string, json: boolean): void {
+function assertVariableName(name: string, json: boolean): void {
   const pattern = json ? /^[a-z0-9_-]+$/ : /^[a-z0-9_]+$/;
   if (!pattern.test(name) || name.length > MAX_NAME_LENGTH) {
     const allowed = json ? 'lowercase letters, digits, dashes and underscores' : 'lowercase letters, digits and underscores';

@@ -14,7 +14,8 @@ import {listPoolQueues, type WorkQueueRecord} from '../repositories/work-queues.
 import type {WorkerRecord} from '../repositories/workers.js';
 import {inTransaction} from './batches.js';
 import {assertNotReservedPool, assertPrefectName, isReservedPoolName} from './prefect-names.js';
-import {insertQueue, type WriteOptions} from './work-queues.js';
+import {insertQueue} from './work-queues.js';
+import type {WriteOptions} from './write-options.js';
 
 /** A pool as `work-pool inspect` shows it. */
 export interface WorkPoolDetail {

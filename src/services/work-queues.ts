@@ -14,11 +14,11 @@ import {findWorkPool} from '../repositories/work-pools.js';
 import {findWorkQueue, polledRecently, type WorkQueueRecord} from '../repositories/work-queues.js';
 import {inTransaction} from './batches.js';
 import {assertPrefectName} from './prefect-names.js';
+import type {WriteOptions} from './write-options.js';
 
 export interface NewWorkQueue {
   name: string;
   description?: string;
-  isPaused?: boolean;
   concurrencyLimit?: number | null;
   priority?: number;
 }
@@ -29,10 +29,6 @@ export interface WorkQueueChanges {
   is_paused?: boolean;
   concurrency_limit?: number | null;
   priority?: number;
-}
-
-export interface WriteOptions {
-  dryRun?: boolean;
 }
 
 /**
@@ -56,7 +52,7 @@ export async function insertQueue(ctx: RepositoryContext, poolId: string, queue:
     name: queue.name,
     filter: null,
     description: queue.description ?? '',
-    is_paused: queue.isPaused ?? false,
+    is_paused: false,
     concurrency_limit: queue.concurrencyLimit ?? null,
     last_polled: null,
     priority,
