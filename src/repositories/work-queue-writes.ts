@@ -33,3 +33,14 @@ export async function countQueueAgents(ctx: RepositoryContext, queueId: string):
   const [{count}] = await ctx.db.knex('agent').where('work_queue_id', queueId).count({count: '*'});
   return Number(count);
 }
+
+/** The status column as stored (the read side derives a fresh one; Prefect's pause rules compare the stored one). */
+export async function readStoredQueueStatus(ctx: RepositoryContext, queueId: string): Promise<string | null> {
+  const row = await ctx.db.knex('work_queue').where('id', queueId).first('status');
+  return (row?.status as string | undefined) ?? null;
+}
+
+export async function readDefaultQueueId(ctx: RepositoryContext, poolId: string): Promise<string | null> {
+  const row = await ctx.db.knex('work_pool').where('id', poolId).first('default_queue_id');
+  return row?.default_queue_id ? String(row.default_queue_id).toLowerCase() : null;
+}

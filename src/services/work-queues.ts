@@ -7,7 +7,9 @@ import {
   deleteWorkQueueRow,
   insertWorkQueueRow,
   queueNameExists,
+  readDefaultQueueId,
   readQueuePriorities,
+  readStoredQueueStatus,
   updateWorkQueueRow,
 } from '../repositories/work-queue-writes.js';
 import {findWorkPool} from '../repositories/work-pools.js';
@@ -104,9 +106,9 @@ export async function updateWorkQueue(ctx: RepositoryContext, reference: string,
       }
       const values: Record<string, unknown> = {...changes, updated: currentTimestamp()};
       if (changes.is_paused !== undefined && tx.schema.hasColumn('work_queue', 'status')) {
-        const stored = await tx.db.knex('work_queue').where('id', queue.id).first('status');
-        if (changes.is_paused && stored.status !== 'PAUSED') values.status = 'PAUSED';
-        if (!changes.is_paused && stored.status === 'PAUSED') values.status = polledRecently(queue.last_polled, nowMillis) ? 'READY' : 'NOT_READY';
+        const stored = await readStoredQueueStatus(tx, queue.id);
+        if (changes.is_paused && stored !== 'PAUSED') values.status = 'PAUSED';
+        if (!changes.is_paused && stored === 'PAUSED') values.status = polledRecently(queue.last_polled, nowMillis) ? 'READY' : 'NOT_READY';
       }
       await updateWorkQueueRow(tx, queue.id, values);
       if (changes.priority !== undefined) await applyPriorities(tx, queue.work_pool_id, new Map([[queue.id, changes.priority]]));
@@ -123,8 +125,7 @@ export async function deleteWorkQueue(ctx: RepositoryContext, reference: string,
     async (trx) => {
       const tx = withTransaction(ctx, trx);
       const queue = await findWorkQueue(tx, reference, Date.now());
-      const pool = await tx.db.knex('work_pool').where('id', queue.work_pool_id).first('default_queue_id');
-      if (pool && String(pool.default_queue_id).toLowerCase() === queue.id) {
+      if ((await readDefaultQueueId(tx, queue.work_pool_id)) === queue.id) {
         throw refusedError(`"${queue.work_pool_name}/${queue.name}" is its pool's default queue and cannot be deleted (delete the pool instead)`);
       }
       if ((await countQueueAgents(tx, queue.id)) > 0) {
