@@ -244,6 +244,22 @@ for (const fixture of PREFECT_FIXTURES) {
         expect(await snapshotTables(dialect, url)).to.deep.equal(before);
       });
 
+      it('pools named "prefect…" may only be paused, resumed or limited, and never deleted (the API answers 403)', async () => {
+        const created = dialect === 'sqlite' ? new Date().toISOString().replace('T', ' ').replace('Z', '000') : new Date().toISOString();
+        await execute(dialect, url, `insert into work_pool (id, created, updated, name, type, base_job_template, is_paused) values ($1, $2, $3, 'prefect-managed', 'prefect:managed', '{}', $4)`, [
+          'c0000000-0000-4000-8000-000000000001', created, created, storedBoolean(dialect, false),
+        ]);
+        const before = await snapshotTables(dialect, url);
+        for (const args of [['delete', '--yes'], ['update', '--description', 'x']]) {
+          const result = await cli('work-pool', args[0], 'prefect-managed', ...args.slice(1));
+          expect(result.exitCode, result.stderr).to.equal(4);
+          expect(result.stderr).to.match(/reserved/);
+        }
+        expect(await snapshotTables(dialect, url)).to.deep.equal(before);
+        ok(await cli('work-pool', 'set-concurrency-limit', 'prefect-managed', '2', '-q'));
+        expect((await pool('prefect-managed')).concurrency_limit).to.equal(2);
+      });
+
       it('work-pool delete cascades to its queues, sets runs’ and deployments’ queue ids to NULL, and leaves the rest', async () => {
         const poolRow = await pool('gpu');
         const queueId = (await queues(poolRow.id))[0].id;
