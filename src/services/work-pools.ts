@@ -1,4 +1,5 @@
 import {currentTimestamp, newUuid4, newUuid7} from '../db/ids.js';
+import {revisionAtLeast} from '../db/revisions.js';
 import {refusedError} from '../errors.js';
 import {type RepositoryContext, withTransaction} from '../repositories/common.js';
 import {
@@ -43,8 +44,15 @@ export interface WorkPoolChanges {
 // Agent pools belong to the retired agents; Prefect never manages their status.
 const AGENT_POOL_TYPE = 'prefect-agent';
 
-// WorkPoolStorageConfiguration() as Prefect's ORM default dumps it.
-const EMPTY_STORAGE_CONFIGURATION = {bundle_upload_step: null, bundle_execution_step: null, default_result_storage_block_id: null};
+/**
+ * WorkPoolStorageConfiguration() as Prefect's ORM default dumps it; the result storage key
+ * arrived in 3.4.0 (head revision 7655f31c5157), the column itself in 3.2.14.
+ */
+function emptyStorageConfiguration(ctx: RepositoryContext): Record<string, null> {
+  const configuration: Record<string, null> = {bundle_upload_step: null, bundle_execution_step: null};
+  if (revisionAtLeast(ctx.schema.dialect, ctx.schema.revision, '7655f31c5157')) configuration.default_result_storage_block_id = null;
+  return configuration;
+}
 
 export async function readWorkPoolDetail(ctx: RepositoryContext, reference: string): Promise<WorkPoolDetail> {
   const now = Date.now();
@@ -83,7 +91,7 @@ export async function createWorkPool(ctx: RepositoryContext, input: NewWorkPool,
         concurrency_limit: input.concurrencyLimit ?? null,
         default_queue_id: null,
         status: input.type !== AGENT_POOL_TYPE && paused ? 'PAUSED' : 'NOT_READY',
-        storage_configuration: EMPTY_STORAGE_CONFIGURATION,
+        storage_configuration: emptyStorageConfiguration(tx),
       });
       const queueId = await insertQueue(tx, id, {name: 'default', description: "The work pool's default queue."});
       await updateWorkPoolRow(tx, id, {default_queue_id: queueId, updated: currentTimestamp()});
