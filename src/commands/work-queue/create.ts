@@ -16,7 +16,7 @@ export default class WorkQueueCreate extends BaseCommand<typeof WorkQueueCreate>
 
   static flags = {
     pool: Flags.string({char: 'p', description: 'the work pool to create it in (name, id, or unique id prefix)', required: true}),
-    priority: Flags.integer({char: 'q', description: 'priority, 1 served first', min: 1}),
+    priority: Flags.integer({description: 'priority, 1 served first', min: 1}),
     'concurrency-limit': Flags.integer({char: 'l', aliases: ['limit'], description: 'most flow runs in Pending or Running at once', min: 0}),
     description: Flags.string({description: 'description of the queue'}),
     ...writeFlags,

@@ -15,7 +15,7 @@ export default class WorkQueueUpdate extends BaseCommand<typeof WorkQueueUpdate>
     pool: Flags.string({char: 'p', description: 'the pool of the queue named in the argument'}),
     name: Flags.string({description: 'new name'}),
     description: Flags.string({description: 'new description'}),
-    priority: Flags.integer({char: 'q', description: 'new priority, 1 served first', min: 1}),
+    priority: Flags.integer({description: 'new priority, 1 served first', min: 1}),
     'concurrency-limit': Flags.integer({char: 'l', aliases: ['limit'], description: 'most flow runs in Pending or Running at once', min: 0}),
     ...writeFlags,
   };
