@@ -1,5 +1,5 @@
 import {notFoundError} from '../errors.js';
-import {decodeRow, encodeRow, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, encodeRow, isUuid, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
 
 /**
  * A concurrency_limit_v2 row as Prefect's API answers for it (GlobalConcurrencyLimitResponse):
@@ -143,11 +143,13 @@ function toHolder(row: Row): SlotHolderTaskRun {
 
 /** The task runs with these ids (missing ones are simply absent), in id order. */
 export async function readTaskRuns(ctx: RepositoryContext, ids: readonly string[]): Promise<SlotHolderTaskRun[]> {
-  if (ids.length === 0) return [];
+  // A slot list may hold anything a client wrote; only well-formed ids can name a task run (PG's uuid would reject the rest).
+  const wellFormed = ids.filter(isUuid);
+  if (wellFormed.length === 0) return [];
   const rows = (await ctx.db
     .knex('task_run')
     .select('id', 'name', 'flow_run_id', 'state_type', 'state_name')
-    .whereIn('id', [...ids])
+    .whereIn('id', wellFormed)
     .orderBy('id')) as Row[];
   return rows.map(toHolder);
 }
