@@ -109,9 +109,3 @@ export function encodeRow(ctx: RepositoryContext, table: string, values: Row): R
   }
   return out;
 }
-
-/** Whether a database error is a UNIQUE violation (SQLite or PostgreSQL), for a "name taken" message. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as {code?: string; message?: string};
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
-}
