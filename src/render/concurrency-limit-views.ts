@@ -19,7 +19,7 @@ export function tagLimitDetailView(limit: TagLimitRecord): DetailView {
         ],
       },
       {
-        title: limit.stored_in === 'concurrency_limit_v2' ? 'Running task runs with this tag' : 'Task runs holding a slot',
+        title: limit.stored_in === 'concurrency_limit_v2' ? 'Task runs with this tag holding a slot (Running or Cancelling)' : 'Task runs holding a slot',
         headers: ['TASK RUN', 'NAME', 'STATE', 'FLOW RUN'],
         rows: limit.active_task_runs.map((run) => [run.id, run.name, fmt.state(run.state_type, run.state_name) || '(no such task run)', run.flow_run_id ?? '']),
       },

@@ -154,9 +154,12 @@ export async function readTaskRuns(ctx: RepositoryContext, ids: readonly string[
   return rows.map(toHolder);
 }
 
-/** Task runs in RUNNING that carry `tag`: those that hold a slot of the tag's limit while they run. */
-export async function runningTaskRunsWithTag(ctx: RepositoryContext, tag: string): Promise<SlotHolderTaskRun[]> {
-  const query = ctx.db.knex('task_run').select('id', 'name', 'flow_run_id', 'state_type', 'state_name').where('state_type', 'RUNNING').orderBy('id');
+/** Task run states that keep a tag slot: Prefect releases it when a task run leaves them (ReleaseTaskConcurrencySlots). */
+export const TAG_SLOT_STATES: readonly string[] = ['RUNNING', 'CANCELLING'];
+
+/** Task runs carrying `tag` that hold a slot of the tag's limit: Running or Cancelling. */
+export async function taskRunsHoldingTag(ctx: RepositoryContext, tag: string): Promise<SlotHolderTaskRun[]> {
+  const query = ctx.db.knex('task_run').select('id', 'name', 'flow_run_id', 'state_type', 'state_name').whereIn('state_type', [...TAG_SLOT_STATES]).orderBy('id');
   return ((await ctx.sql.jsonArrayContains(query, 'tags', tag)) as Row[]).map(toHolder);
 }
 

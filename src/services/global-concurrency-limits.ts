@@ -8,7 +8,7 @@ import {
   findGlobalConcurrencyLimitByName,
   type GlobalConcurrencyLimitRecord,
   insertGlobalConcurrencyLimitRow,
-  runningTaskRunsWithTag,
+  taskRunsHoldingTag,
   updateGlobalConcurrencyLimitRow,
 } from '../repositories/concurrency-limits.js';
 import {inTransaction} from './batches.js';
@@ -99,7 +99,7 @@ export async function deleteGlobalConcurrencyLimit(ctx: RepositoryContext, nameO
 /**
  * How many slots of a limit are really held, as far as the database can tell: for
  * "deployment:<id>" its flow runs in Pending, Running or Cancelling; for "tag:<tag>" the
- * task runs carrying the tag that are Running. Other limits are taken by client code
+ * task runs carrying the tag that are Running or Cancelling. Other limits are taken by client code
  * whose holders the database does not record: none are known.
  */
 async function countSlotHolders(ctx: RepositoryContext, name: string): Promise<number> {
@@ -107,7 +107,7 @@ async function countSlotHolders(ctx: RepositoryContext, name: string): Promise<n
     const deploymentId = name.slice('deployment:'.length).toLowerCase();
     return isUuid(deploymentId) ? countDeploymentSlotHolders(ctx, deploymentId) : 0;
   }
-  if (name.startsWith('tag:')) return (await runningTaskRunsWithTag(ctx, name.slice('tag:'.length))).length;
+  if (name.startsWith('tag:')) return (await taskRunsHoldingTag(ctx, name.slice('tag:'.length))).length;
   return 0;
 }
 

@@ -13,8 +13,9 @@ import {
   listGlobalConcurrencyLimits,
   listTagLimitRows,
   readTaskRuns,
-  runningTaskRunsWithTag,
+  taskRunsHoldingTag,
   type SlotHolderTaskRun,
+  TAG_SLOT_STATES,
   type TagLimitRow,
   updateGlobalConcurrencyLimitRow,
   updateTagLimitRow,
@@ -27,8 +28,8 @@ import type {WriteOptions} from './write-options.js';
  * A tag (V1) concurrency limit as `concurrency-limit inspect` shows it. Until Prefect 3.4.19
  * it is a concurrency_limit row whose active_slots lists the task runs holding a slot; from
  * 3.4.19 (migration 9e83011d1f2a) Prefect keeps it as the global limit "tag:<tag>", whose
- * holders live in the server's memory: active_slots then lists the Running task runs that
- * carry the tag, and slots_in_use is the limit's counter after decay.
+ * holders live in the server's memory: active_slots then lists the task runs carrying the
+ * tag that hold a slot (Running or Cancelling), and slots_in_use is the counter after decay.
  */
 export interface TagLimitRecord {
   id: string;
@@ -51,7 +52,7 @@ export function tagLimitsAreGlobal(ctx: RepositoryContext): boolean {
 
 async function fromGlobal(ctx: RepositoryContext, limit: GlobalConcurrencyLimitRecord): Promise<TagLimitRecord> {
   const tag = limit.name.slice(TAG_PREFIX.length);
-  const holders = await runningTaskRunsWithTag(ctx, tag);
+  const holders = await taskRunsHoldingTag(ctx, tag);
   return {
     id: limit.id,
     created: limit.created,
@@ -142,9 +143,9 @@ export async function deleteTagLimit(ctx: RepositoryContext, tag: string, option
 }
 
 /**
- * Releases the tag's slots: all of them, or with `staleOnly` those held by task runs that
- * are no longer Running (or no longer exist). On a global "tag:" limit the counter drops
- * to the number of Running task runs with the tag (never rises).
+ * Releases the tag's slots: all of them, or with `staleOnly` those held by task runs no
+ * longer Running or Cancelling (or gone). On a global "tag:" limit the counter drops to the
+ * number of such task runs with the tag (never rises).
  */
 export async function resetTagLimit(
   ctx: RepositoryContext,
@@ -162,7 +163,7 @@ export async function resetTagLimit(
         const slots = staleOnly ? Math.min(before.slots_in_use, before.active_task_runs.length) : 0;
         await updateGlobalConcurrencyLimitRow(tx, before.id, {active_slots: slots, updated: now});
       } else {
-        const kept = staleOnly ? before.active_task_runs.filter((run) => run.state_type === 'RUNNING').map((run) => run.id) : [];
+        const kept = staleOnly ? before.active_task_runs.filter((run) => TAG_SLOT_STATES.includes(run.state_type ?? '')).map((run) => run.id) : [];
         await updateTagLimitRow(tx, before.id, {active_slots: kept, updated: now});
       }
       return {before, after: await findTagLimit(tx, tag)};

@@ -65,34 +65,35 @@ for (const fixture of PREFECT_FIXTURES) {
         expect(listed.map((l) => [l.tag, l.concurrency_limit])).to.deep.equal([['db', 5]]);
       });
 
-      it('inspect shows the task runs holding slots with their states; reset --stale keeps only running holders; reset releases all', async () => {
-        const taskRuns = await rows('select id from task_run order by id limit 2');
-        const running = taskRuns[0]?.id as string | undefined;
-        const finished = taskRuns[1]?.id as string | undefined;
-        if (running) await execute(dialect, url, `update task_run set state_type = 'RUNNING', state_name = 'Running', tags = $1 where id = $2`, [tagsJson(['db']), running]);
-        if (finished) await execute(dialect, url, `update task_run set state_type = 'COMPLETED', tags = $1 where id = $2`, [tagsJson(['db', 'x']), finished]);
-        const holders = [running, finished].filter((id): id is string => Boolean(id));
+      it('inspect shows the task runs holding slots with their states; reset --stale keeps only Running/Cancelling holders; reset releases all', async () => {
+        const states = ['RUNNING', 'COMPLETED', 'CANCELLING'];
+        const taskRuns = (await rows('select id from task_run order by id limit 3')).map((row) => String(row.id));
+        for (const [index, id] of taskRuns.entries()) {
+          await execute(dialect, url, 'update task_run set state_type = $1, tags = $2 where id = $3', [states[index], tagsJson(index === 1 ? ['db', 'x'] : ['db']), id]);
+        }
+        const holding = taskRuns.filter((_, index) => states[index] !== 'COMPLETED');
         if (tagLimitsAreGlobal(fixture)) {
           await execute(dialect, url, `update concurrency_limit_v2 set active_slots = 3 where name = 'tag:db'`);
         } else {
-          const slots = [...holders, randomUUID()];
-          await execute(dialect, url, 'update concurrency_limit set active_slots = $1 where tag = $2', [tagsJson(slots), 'db']);
+          await execute(dialect, url, 'update concurrency_limit set active_slots = $1 where tag = $2', [tagsJson([...taskRuns, randomUUID()]), 'db']);
         }
         const inspected = parseJson<Json & {active_task_runs: Json[]; active_slots: string[]}>(ok(await cli('concurrency-limit', 'inspect', 'db', '--json')));
         if (tagLimitsAreGlobal(fixture)) {
           expect(inspected.slots_in_use).to.equal(3);
-          expect(inspected.active_slots).to.deep.equal(running ? [running] : []);
+          expect(inspected.active_slots).to.deep.equal(holding);
         } else {
-          expect(inspected.slots_in_use).to.equal(holders.length + 1);
-          expect(inspected.active_task_runs.map((run) => run.state_type)).to.deep.equal([...(running ? ['RUNNING'] : []), ...(finished ? ['COMPLETED'] : []), null]);
+          expect(inspected.slots_in_use).to.equal(taskRuns.length + 1);
+          expect(inspected.active_task_runs.map((run) => run.state_type)).to.deep.equal([...states.slice(0, taskRuns.length), null]);
         }
 
         const before = await snapshotTables(dialect, url);
         ok(await cli('concurrency-limit', 'reset', 'db', '--stale', '--dry-run', '-q'));
         expect(await snapshotTables(dialect, url), 'dry run').to.deep.equal(before);
         const stale = parseJson<Json>(ok(await cli('concurrency-limit', 'reset', 'db', '--stale', '--yes', '--json')));
-        expect(stale.slots_in_use).to.equal(running ? 1 : 0);
-        if (!tagLimitsAreGlobal(fixture)) expect((await v1('db')).active_slots).to.deep.equal(storedJson(dialect, running ? `["${running}"]` : '[]', running ? [running] : []));
+        expect(stale.slots_in_use).to.equal(holding.length);
+        if (!tagLimitsAreGlobal(fixture)) {
+          expect((await v1('db')).active_slots).to.deep.equal(storedJson(dialect, JSON.stringify(holding).replaceAll(',', ', '), holding));
+        }
         const table = tagLimitsAreGlobal(fixture) ? 'concurrency_limit_v2' : 'concurrency_limit';
         expect(without(await snapshotTables(dialect, url), table)).to.deep.equal(without(before, table));
         const all = parseJson<Json>(ok(await cli('concurrency-limit', 'reset', 'db', '--yes', '--json')));

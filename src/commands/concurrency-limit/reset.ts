@@ -4,11 +4,11 @@ import {BaseCommand} from '../../base-command.js';
 import {writeFlags} from '../../cli/write-flags.js';
 
 export default class ConcurrencyLimitReset extends BaseCommand<typeof ConcurrencyLimitReset> {
-  static summary = "Release a tag concurrency limit's slots: all of them, or with --stale those held by task runs no longer running";
+  static summary = "Release a tag concurrency limit's slots: all of them, or with --stale those held by task runs no longer Running or Cancelling";
 
   static description =
-    'On a "tag:TAG" global limit (Prefect 3.4.19+) the slot counter is set to 0, or with --stale lowered to the number of Running ' +
-    "task runs with the tag. The leases a live server keeps in memory are not touched: it may still release them later (the counter " +
+    'On a "tag:TAG" global limit (Prefect 3.4.19+) the slot counter is set to 0, or with --stale lowered to the number of Running or ' +
+    "Cancelling task runs with the tag. The leases a live server keeps in memory are not touched: it may still release them later (the counter " +
     'never goes below 0).';
 
   static examples = ['<%= config.bin %> concurrency-limit reset database --yes', '<%= config.bin %> concurrency-limit reset database --stale --dry-run'];
@@ -16,7 +16,7 @@ export default class ConcurrencyLimitReset extends BaseCommand<typeof Concurrenc
   static args = {tag: Args.string({description: 'the tag', required: true})};
 
   static flags = {
-    stale: Flags.boolean({description: 'release only the slots of task runs that are no longer running'}),
+    stale: Flags.boolean({description: 'release only the slots of task runs no longer Running or Cancelling (or gone)'}),
     ...writeFlags,
   };
 

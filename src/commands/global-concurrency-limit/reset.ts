@@ -7,7 +7,7 @@ export default class GlobalConcurrencyLimitReset extends BaseCommand<typeof Glob
   static summary = 'Recompute active slots from the runs that really hold them';
 
   static description =
-    'For "deployment:<id>" the deployment\'s flow runs in Pending, Running or Cancelling; for "tag:<tag>" the Running task runs ' +
+    'For "deployment:<id>" the deployment\'s flow runs in Pending, Running or Cancelling; for "tag:<tag>" the Running or Cancelling task runs ' +
     'with the tag; any other limit is taken by client code the database keeps no record of, so its slots go to 0. Leases a live ' +
     'server keeps in memory are not revoked.';
 
