@@ -1,11 +1,15 @@
 import type {
+  Decision,
   FlowRunFacts,
   OrchestrationEnv,
+  ProposedState,
   RunState,
   StateDetails,
   StateType,
   TaskRunFacts,
 } from '../../src/orchestration/contract.js';
+import {runFlowRules, runTaskRules} from '../../src/orchestration/engine.js';
+import type {FlowContext, Rule, TaskContext} from '../../src/orchestration/rules.js';
 import {defaultStateName} from '../../src/orchestration/state-names.js';
 import {fullStateDetails} from '../../src/orchestration/states.js';
 
@@ -83,3 +87,24 @@ export function taskRun(state: RunState | null, overrides: Partial<TaskRunFacts>
     ...overrides,
   };
 }
+
+/** Runs only the given rules (no global transforms), as Prefect's rule tests do. */
+export function withFlowRules(
+  facts: FlowRunFacts,
+  proposed: ProposedState,
+  rules: readonly Rule<FlowContext>[],
+  env: OrchestrationEnv = testEnv(),
+): Decision {
+  return runFlowRules(facts, proposed, rules, [], env);
+}
+
+export function withTaskRules(
+  facts: TaskRunFacts,
+  proposed: ProposedState,
+  rules: readonly Rule<TaskContext>[],
+  env: OrchestrationEnv = testEnv(),
+): Decision {
+  return runTaskRules(facts, proposed, rules, [], env);
+}
+
+export const minutesFromNow = (minutes: number): string => new Date(Date.parse(NOW) + minutes * 60_000).toISOString().replace('Z', '000Z');
