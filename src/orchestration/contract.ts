@@ -129,7 +129,7 @@ export interface TaskRunFacts extends RunColumns {
   state: RunState | null;
   /** The parent flow run (null when the task has none or it no longer exists). */
   flow_run: {id: string; run_count: number; state: RunState | null} | null;
-  /** concurrency_limit rows whose tag is one of the run's tags. */
+  /** concurrency_limit rows whose tag is one of the run's tags (any order: the engine orders them by tag, as Prefect reads them). */
   v1_limits: readonly ConcurrencyLimitV1Facts[];
   /** concurrency_limit_v2 rows named `tag:<tag>` for the run's tags. */
   v2_limits: readonly ConcurrencyLimitV2Facts[];

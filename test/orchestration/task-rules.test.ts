@@ -410,15 +410,15 @@ describe('TestTaskConcurrencyLimits', () => {
     expect(decision).to.deep.include({status: 'ABORT', effects: []});
   });
 
-  it('takes the slots of every tag, then gives back those taken when a later tag is full (Prefect keeps looping)', () => {
+  it('takes the slots of every tag in tag order, giving back those taken when a later tag is full (Prefect keeps looping)', () => {
     const limits = [
-      {tag: 'a', concurrency_limit: 5, active_slots: []},
-      {tag: 'b', concurrency_limit: 1, active_slots: ['other']},
       {tag: 'c', concurrency_limit: 5, active_slots: []},
+      {tag: 'b', concurrency_limit: 1, active_slots: ['other']},
+      {tag: 'a', concurrency_limit: 5, active_slots: []},
     ];
     const decision = withTaskRules(task('task-1', 'PENDING', limits), {type: 'RUNNING'}, policy);
     expect(decision.status).to.equal('WAIT');
-    expect(applyV1(limits, decision.effects).map((l) => l.active_slots)).to.deep.equal([[], ['other'], ['task-1']]);
+    expect(applyV1(limits, decision.effects).map((l) => l.active_slots)).to.deep.equal([['task-1'], ['other'], []]);
   });
 });
 
