@@ -120,7 +120,7 @@ export const cacheInsertion = rule<TaskContext>('CacheInsertion', ALL_STATES, on
   },
   after(ctx) {
     const validated = ctx.validated;
-    if (!validated || ctx.written === null) return;
+    if (!validated) return;
     const key = validated.state_details.cache_key;
     if (key) {
       ctx.effects.push({kind: 'cache_insertion', cache_key: key, cache_expiration: validated.state_details.cache_expiration, task_run_state_id: validated.id});
