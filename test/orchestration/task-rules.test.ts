@@ -480,3 +480,75 @@ describe('BackgroundTaskPolicy rules', () => {
     expect(forced.write?.state_details).to.deep.include({task_run_id: TASK_RUN_ID, flow_run_id: FLOW_RUN_ID});
   });
 });
+
+describe('TestSecureTaskConcurrencySlotsV2Integration', () => {
+  const v2 = (tag: string, limit: number, active_slots = 0, active = true) => ({id: `limit-${tag}`, name: `tag:${tag}`, limit, active_slots, active, avg_slot_occupancy_seconds: null});
+  const v1 = (tag: string, limit: number, active_slots: string[] = []) => ({tag, concurrency_limit: limit, active_slots});
+  const secure = (tags: string[], v2Limits: ReturnType<typeof v2>[], v1Limits: ReturnType<typeof v1>[] = [], extra = [] as typeof CORE) =>
+    withTaskRules(taskRun(stored('PENDING'), {tags, v2_limits: v2Limits, v1_limits: v1Limits}), {type: 'RUNNING'}, [secureTaskConcurrencySlots, ...extra]);
+  const CORE = [secureTaskConcurrencySlots];
+  const take = (tag: string) => ({kind: 'concurrency_limit_v2_slots', limit_id: `limit-${tag}`, name: `tag:${tag}`, delta: 1});
+  const takeV1 = (tag: string) => ({kind: 'concurrency_limit_v1_slot', tag, task_run_id: TASK_RUN_ID, action: 'take'});
+
+  it('test_v2_limits_take_priority_over_v1', () => {
+    expect(secure(['shared'], [v2('shared', 1)], [v1('shared', 2)]).effects).to.deep.equal([take('shared')]);
+    expect(secure(['shared'], [v2('shared', 1, 1)], [v1('shared', 2)]).status).to.equal('WAIT');
+  });
+
+  it('test_v2_zero_limit_aborts_transition', () => {
+    const decision = secure(['zero'], [v2('zero', 0)]);
+    expect(decision.status).to.equal('ABORT');
+    expect(decision.details.reason).to.contain('is 0 and will deadlock');
+  });
+
+  it('test_mixed_v1_v2_tags_on_same_task', () => {
+    expect(secure(['v2-tag', 'v1-tag'], [v2('v2-tag', 5)], [v1('v1-tag', 5)]).effects).to.deep.equal([take('v2-tag'), takeV1('v1-tag')]);
+  });
+
+  it('test_v2_lease_cleanup_on_abort', () => {
+    expect(secure(['zero', 'fine'], [v2('zero', 0), v2('fine', 5)]).effects).to.deep.equal([]);
+  });
+
+  it('test_v1_limits_processed_when_no_v2_overlap', () => {
+    expect(secure(['v1-only'], [], [v1('v1-only', 1)]).effects).to.deep.equal([takeV1('v1-only')]);
+    expect(secure(['v1-only'], [], [v1('v1-only', 1, ['other'])]).status).to.equal('WAIT');
+  });
+
+  it('test_v2_cleanup_failure_on_fizzle_propagates (the fizzled rule gives its slots back)', () => {
+    const decision = secure(['fizzle'], [v2('fizzle', 5)], [], [mutateTo('PENDING')]);
+    expect(decision.effects).to.deep.equal([take('fizzle'), {...take('fizzle'), delta: -1}]);
+  });
+
+  it('test_v2_inactive_limits_ignored', () => {
+    expect(secure(['inactive-tag'], [v2('inactive-tag', 1, 0, false)], [v1('inactive-tag', 1)]).effects).to.deep.equal([takeV1('inactive-tag')]);
+  });
+
+  it('test_v2_tags_excluded_from_v1_processing', () => {
+    expect(secure(['both'], [v2('both', 5)], [v1('both', 5)]).effects).to.deep.equal([take('both')]);
+  });
+
+  it('test_v2_limits_with_multiple_tags', () => {
+    expect(secure(['one', 'two'], [v2('one', 5), v2('two', 5)]).effects).to.deep.equal([take('one'), take('two')]);
+  });
+});
+
+describe('TestReleaseTaskConcurrencySlotsV2Integration', () => {
+  const limits = {tags: ['cycle-v2', 'cycle-v1'], v2_limits: [{id: 'limit-v2', name: 'tag:cycle-v2', limit: 2, active_slots: 1, active: true, avg_slot_occupancy_seconds: null}], v1_limits: [{tag: 'cycle-v1', concurrency_limit: 2, active_slots: [TASK_RUN_ID]}]};
+
+  it('test_v2_and_v1_integration_full_cycle', () => {
+    expect(withTaskRules(taskRun(stored('RUNNING'), limits), {type: 'COMPLETED'}, [releaseTaskConcurrencySlots]).effects).to.deep.equal([
+      {kind: 'concurrency_limit_v2_slots', limit_id: 'limit-v2', name: 'tag:cycle-v2', delta: -1},
+      {kind: 'concurrency_limit_v1_slot', tag: 'cycle-v1', task_run_id: TASK_RUN_ID, action: 'release'},
+    ]);
+  });
+
+  it('test_release_only_on_terminal_transitions (not while Running or Cancelling)', () => {
+    for (const to of ['RUNNING', 'CANCELLING'] as const) {
+      expect(withTaskRules(taskRun(stored('RUNNING'), limits), {type: to}, [releaseTaskConcurrencySlots]).effects).to.deep.equal([]);
+    }
+  });
+
+  it('test_v2_release_with_no_matching_holders (a run that never ran holds nothing)', () => {
+    expect(withTaskRules(taskRun(stored('SCHEDULED'), {...limits, v1_limits: []}), {type: 'COMPLETED'}, [releaseTaskConcurrencySlots]).effects).to.deep.equal([]);
+  });
+});
