@@ -195,3 +195,31 @@ describe('EnforceDeploymentConcurrencyOnLate', () => {
     }
   });
 });
+
+describe('TestValidateDeploymentConcurrencyAtRunning', () => {
+  const toRunning = (details: Record<string, unknown>, dep: DeploymentConcurrencyFacts | null, proposedDetails = {}) =>
+    withFlowRules(run('PENDING', dep, details), {type: 'RUNNING', state_details: proposedDetails}, [validateDeploymentConcurrencyAtRunning]);
+
+  it('test_copies_lease_id_when_no_validation_needed', () => {
+    const decision = toRunning({deployment_concurrency_lease_id: 'lease-1'}, deployment(1, 1));
+    expect(decision.status).to.equal('ACCEPT');
+    expect(decision.write?.state_details.deployment_concurrency_lease_id).to.equal('lease-1');
+    expect(decision.effects).to.deep.equal([]);
+  });
+
+  it('test_default_client_version_to_2_0_0 (prefectdb has no client version: the lease is not validated)', () => {
+    const decision = toRunning({deployment_concurrency_lease_id: 'lease-1'}, deployment(1, 1), {deployment_concurrency_lease_id: 'other'});
+    expect(decision.write?.state_details.deployment_concurrency_lease_id).to.equal('lease-1');
+    expect(decision.effects).to.deep.equal([]);
+  });
+
+  it('test_handles_no_lease_id', () => {
+    const decision = toRunning({}, deployment(1, 1), {deployment_concurrency_lease_id: 'proposed'});
+    expect(decision.status).to.equal('ACCEPT');
+    expect(decision.write?.state_details.deployment_concurrency_lease_id).to.equal(null);
+  });
+
+  it('test_handles_no_deployment_concurrency_limit', () => {
+    expect(toRunning({deployment_concurrency_lease_id: 'lease-1'}, null).status).to.equal('ACCEPT');
+  });
+});
