@@ -43,8 +43,3 @@ export function normalizeIso(iso: string): string {
 export function addSeconds(iso: string, seconds: number): string {
   return fromMicros(toMicros(iso) + Math.round(seconds * 1e6));
 }
-
-/** b − a in seconds. */
-export function secondsBetween(a: string, b: string): number {
-  return (toMicros(b) - toMicros(a)) / 1e6;
-}
