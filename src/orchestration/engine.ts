@@ -91,6 +91,8 @@ const TRACKED_COLUMNS = [
 ] as const;
 
 function decide<F extends FlowRunFacts | TaskRunFacts>(ctx: Context<F>, facts: F): Decision {
+  // Prefect raises a rule's error out of the request, and its transaction rolls back
+  if (ctx.error !== null) return {status: 'ABORT', details: ctx.details, write: null, state: ctx.initial, columns: {}, effects: []};
   const columns: RunColumnChanges = {};
   const run = ctx.run as unknown as Record<string, unknown>;
   const before = facts as unknown as Record<string, unknown>;

@@ -239,3 +239,21 @@ describe('TestNullRejection', () => {
     expect(nulling.calls).to.deep.equal({before: 1, after: 1, cleanup: 0});
   });
 });
+
+describe('errors in rules', () => {
+  it('a rule error undoes every change and side effect, as the request\'s rollback does', () => {
+    const effecting = rule<TaskContext>('Effecting', ALL_STATES, ALL_STATES, () => ({
+      before(ctx) {
+        ctx.effects.push({kind: 'concurrency_limit_v1_slot', tag: 't', task_run_id: ctx.run.id, action: 'take'});
+        ctx.run.run_count = 99;
+      },
+    }));
+    const raising = spy('Raising', () => {
+      throw new Error('list index out of range');
+    });
+    const initial = stored('PENDING');
+    const decision = withTaskRules(taskRun(initial), {type: 'RUNNING'}, [effecting, raising.rule]);
+    expect(decision).to.deep.include({status: 'ABORT', write: null, columns: {}, effects: []});
+    expect(decision.state).to.deep.equal(initial);
+  });
+});
