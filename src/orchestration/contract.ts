@@ -103,7 +103,10 @@ export interface FlowRunFacts extends RunColumns {
   infrastructure_pid: string | null;
   /** The run's current state (state_id's row), or null. */
   state: RunState | null;
-  /** Timestamps of every existing state row of this run (for the unique-timestamp bump). */
+  /**
+   * Timestamps of every existing state row of this run (for the unique-timestamp bump). A
+   * caller that changes one run twice in a transaction adds the first write's timestamp.
+   */
   state_timestamps: readonly string[];
   /**
    * The run's deployment, read only when deployment_id is set; null there means the
@@ -237,6 +240,7 @@ export type Effect =
   | {kind: 'update_subflow_parent_task'; task_run_id: string; state: ProposedState};
 
 export interface Decision {
+  /** ABORT also stands for a rule error, after which (as in Prefect's rolled-back request) nothing changes. */
   status: OrchestrationStatus;
   details: OrchestrationDetails;
   /** The state row to insert (id, all columns), or null when nothing is written. */
