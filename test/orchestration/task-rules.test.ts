@@ -263,6 +263,11 @@ describe('TestTransitionsFromTerminalStatesRule (task)', () => {
     }
   });
 
+  it('fails (changing nothing) on a Completed state whose data is no object, as Prefect\'s rule does', () => {
+    const decision = withTaskRules(taskRun(stored('COMPLETED', {data: 'hello'})), {type: 'RUNNING'}, [handleTaskTerminalStateTransitions]);
+    expect(decision).to.deep.include({status: 'ABORT', write: null, columns: {}});
+  });
+
   it('test_does_not_block_transitions_from_non_terminal_states', () => {
     for (const from of [null, 'SCHEDULED', 'PENDING', 'RUNNING', 'PAUSED', 'CANCELLING'] as const) {
       for (const to of STATE_TYPES) {
