@@ -4,6 +4,7 @@
  * renews and revokes none and never writes a lease id of its own.
  */
 import type {ConcurrencyLimitV1Facts, ConcurrencyLimitV2Facts, Effect} from './contract.js';
+import {roundHalfEven} from './python-semantics.js';
 import {ALL_STATES, allBut, type FlowContext, only, rule, type TaskContext, transform} from './rules.js';
 import {makeState} from './states.js';
 import {addSeconds} from './time.js';
@@ -167,7 +168,7 @@ export const secureTaskConcurrencySlots = rule<TaskContext>('SecureTaskConcurren
           const blocking = activeV2.reduce((a, b) => (b.active_slots / b.limit > a.active_slots / a.limit ? b : a));
           const average = Math.min(blocking.avg_slot_occupancy_seconds || maxWait, maxWait);
           const names = activeV2.map((l) => l.name.replace(/^tag:/, '')).join(', ');
-          control.delay(Math.round(ctx.env.poissonInterval(average, 0.3)), `Concurrency limit reached for tags: ${names}`);
+          control.delay(roundHalfEven(ctx.env.poissonInterval(average, 0.3)), `Concurrency limit reached for tags: ${names}`);
           return;
         }
         if (ctx.proposed !== null) v2Taken = activeV2.map((limit) => ({kind: 'concurrency_limit_v2_slots', limit_id: limit.id, name: limit.name, delta: 1}));
@@ -182,7 +183,7 @@ export const secureTaskConcurrencySlots = rule<TaskContext>('SecureTaskConcurren
           control.abort(`The concurrency limit on tag "${limit.tag}" is 0 and will deadlock if the task tries to run again.`);
         } else if (limit.active_slots.length >= limit.concurrency_limit) {
           releaseApplied();
-          control.delay(ctx.env.settings.tag_concurrency_slot_wait_seconds, `Concurrency limit for the ${limit.tag} tag has been reached`);
+          control.delay(Math.trunc(ctx.env.settings.tag_concurrency_slot_wait_seconds), `Concurrency limit for the ${limit.tag} tag has been reached`);
         } else {
           applied.push(limit.tag);
           ctx.effects.push(v1Slot(limit.tag, 'take'));

@@ -1,5 +1,6 @@
 /** Prefect's task-run orchestration rules (core_policy.py), tag concurrency aside. */
 import {ALL_STATES, only, rule, type TaskContext, TERMINAL} from './rules.js';
+import {pythonIndex} from './python-semantics.js';
 import {readTaskRunPolicy} from './run-policy.js';
 import {isTerminal} from './state-names.js';
 import {isPersistedResult, isPlainObject, makeState, truthy} from './states.js';
@@ -97,13 +98,6 @@ export const retryFailedTasks = rule<TaskContext>('RetryFailedTasks', only('RUNN
     }
   },
 }));
-
-/** list[index] as Python reads it: a negative index counts from the end. */
-function pythonIndex(list: readonly number[], index: number): number {
-  const value = list[index < 0 ? list.length + index : index];
-  if (value === undefined) throw new Error('list index out of range');
-  return value;
-}
 
 /** A task entering Running records which flow run attempt it belongs to. */
 export const updateFlowRunTrackerOnTasks = rule<TaskContext>('UpdateFlowRunTrackerOnTasks', ALL_STATES, only('RUNNING'), () => ({
