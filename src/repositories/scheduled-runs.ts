@@ -1,0 +1,130 @@
+import type {Knex} from 'knex';
+
+import {notFoundError} from '../errors.js';
+import type {RunSourceDeployment} from '../runs/new-run-rows.js';
+import {type Db, decodeRow, existingColumns, type RepositoryContext, type Row} from './common.js';
+import {encodeRowValues, quoteIdentifier, valuesPlaceholders} from './encode-rows.js';
+
+/** A new flow run with its first state, as domain values (state_id is set on insert). */
+export interface NewRun {
+  run: Row;
+  state: Row;
+}
+
+/**
+ * Inserts scheduled runs the way Prefect's _insert_scheduled_flow_runs does: the runs with
+ * ON CONFLICT DO NOTHING on (flow_id, idempotency_key), so a date already scheduled is
+ * skipped; then a state row for each run that was really inserted; then the runs' state_id.
+ * Columns the database does not have at its revision are left out. Returns the inserted ids.
+ */
+export async function insertScheduledRuns(ctx: RepositoryContext, trx: Knex.Transaction, runs: readonly NewRun[]): Promise<string[]> {
+  if (runs.length === 0) return [];
+  const runColumns = Object.keys(runs[0].run).filter((c) => c !== 'state_id' && ctx.schema.hasColumn('flow_run', c));
+  const inserted = await insertReturningIds(ctx, trx, 'flow_run', runColumns, runs.map((r) => r.run), ' on conflict (flow_id, idempotency_key) do nothing');
+  if (inserted.length === 0) return [];
+  const insertedSet = new Set(inserted);
+  const states = runs.filter((r) => insertedSet.has(r.run.id as string)).map((r) => r.state);
+  const stateColumns = Object.keys(states[0]).filter((c) => ctx.schema.hasColumn('flow_run_state', c));
+  await insertRows(ctx, trx, 'flow_run_state', stateColumns, states);
+  await linkStates(ctx, trx, states);
+  return states.map((s) => s.flow_run_id as string);
+}
+
+/** Inserts one run whose id is new (a manual run): run, state, then state_id. */
+export async function insertRunWithState(ctx: RepositoryContext, trx: Knex.Transaction, run: NewRun): Promise<void> {
+  const runColumns = Object.keys(run.run).filter((c) => c !== 'state_id' && ctx.schema.hasColumn('flow_run', c));
+  await insertRows(ctx, trx, 'flow_run', runColumns, [run.run]);
+  const stateColumns = Object.keys(run.state).filter((c) => ctx.schema.hasColumn('flow_run_state', c));
+  await insertRows(ctx, trx, 'flow_run_state', stateColumns, [run.state]);
+  await linkStates(ctx, trx, [run.state]);
+}
+
+// The circular flow_run ↔ flow_run_state keys are not deferrable on PostgreSQL: the run goes
+// in without state_id, which is set once its state exists (as Prefect does; that UPDATE
+// bumps the run's `updated` to the state row's creation time).
+async function linkStates(ctx: RepositoryContext, trx: Knex.Transaction, states: readonly Row[]): Promise<void> {
+  const {codec} = ctx.db;
+  const updated = codec.encodeTimestamp(states[0].created as string);
+  const pairs = states.map((s) => [codec.encodeUuid(s.flow_run_id as string), codec.encodeUuid(s.id as string)]);
+  const cases = pairs.map(() => 'when ? then ?').join(' ');
+  const cast = ctx.db.dialect === 'postgres' ? '::uuid' : '';
+  await trx.raw(
+    `update flow_run set updated = ?, state_id = (case ${ctx.db.dialect === 'postgres' ? 'id::text' : 'id'} ${cases} end)${cast} where id in (${pairs.map(() => '?').join(', ')})`,
+    [updated, ...pairs.flat(), ...pairs.map(([runId]) => runId)],
+  );
+}
+
+async function insertRows(ctx: RepositoryContext, trx: Db, table: string, columns: string[], rows: readonly Row[]): Promise<void> {
+  for (const chunk of chunksFor(ctx, columns, rows)) {
+    await trx.raw(insertSql(table, columns, chunk.length, ''), encodeRowValues(ctx, table, columns, chunk));
+  }
+}
+
+async function insertReturningIds(ctx: RepositoryContext, trx: Db, table: string, columns: string[], rows: readonly Row[], conflict: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const chunk of chunksFor(ctx, columns, rows)) {
+    const result = await trx.raw(insertSql(table, columns, chunk.length, conflict + ' returning id'), encodeRowValues(ctx, table, columns, chunk));
+    const returned = (ctx.db.dialect === 'postgres' ? result.rows : result) as Array<{id: string}>;
+    for (const row of returned) ids.push(String(row.id).toLowerCase());
+  }
+  return ids;
+}
+
+// Bound parameters per statement stay under SQLite's 32766 (and PostgreSQL's 65535).
+const MAX_PARAMETERS = 32_000;
+
+function chunksFor(_ctx: RepositoryContext, columns: readonly string[], rows: readonly Row[]): Row[][] {
+  const size = Math.max(1, Math.min(500, Math.floor(MAX_PARAMETERS / columns.length)));
+  const chunks: Row[][] = [];
+  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
+  return chunks;
+}
+
+function insertSql(table: string, columns: readonly string[], rowCount: number, suffix: string): string {
+  return `insert into ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) values ${valuesPlaceholders(columns.length, rowCount)}${suffix}`;
+}
+
+export interface ScheduledRunFilter {
+  /** Only runs the scheduler made (auto_scheduled). */
+  autoScheduledOnly: boolean;
+  /** Only runs whose next_scheduled_start_time is after `now`. */
+  futureOnly: boolean;
+  now: string;
+}
+
+/**
+ * Prefect's _delete_scheduled_runs: a deployment's runs in a Scheduled state that never ran
+ * and are not waiting for a concurrency slot (AwaitingRetry and retried runs survive).
+ * Returns how many were deleted; their states go with them by the foreign key cascade.
+ */
+export async function deleteScheduledRuns(ctx: RepositoryContext, trx: Db, deploymentId: string, filter: ScheduledRunFilter): Promise<number> {
+  const {codec} = ctx.db;
+  let query = trx('flow_run')
+    .where('deployment_id', codec.encodeUuid(deploymentId))
+    .andWhere('state_type', 'SCHEDULED')
+    // As in Prefect's SQL, a NULL state_name does not pass the != test.
+    .andWhere('state_name', '<>', 'AwaitingConcurrencySlot')
+    .andWhere('run_count', 0);
+  if (filter.autoScheduledOnly) query = query.andWhere('auto_scheduled', codec.encodeBoolean(true));
+  if (filter.futureOnly) query = query.andWhere('next_scheduled_start_time', '>', codec.encodeTimestamp(filter.now));
+  return Number(await query.delete());
+}
+
+/** The deployment columns Prefect copies into the runs it makes, as stored. */
+export async function readRunSource(ctx: RepositoryContext, db: Db, deploymentId: string): Promise<RunSourceDeployment> {
+  const wanted = ['id', 'flow_id', 'version', 'work_queue_name', 'work_queue_id', 'parameters', 'infrastructure_document_id', 'tags', 'labels'];
+  const raw = (await db('deployment').select(existingColumns(ctx, 'deployment', wanted)).where('id', ctx.db.codec.encodeUuid(deploymentId)).first()) as Row | undefined;
+  if (!raw) throw notFoundError(`no deployment with id ${deploymentId}`);
+  const row = decodeRow(ctx, 'deployment', raw);
+  return {
+    id: row.id as string,
+    flow_id: row.flow_id as string,
+    version: (row.version as string | null) ?? null,
+    work_queue_name: (row.work_queue_name as string | null) ?? null,
+    work_queue_id: (row.work_queue_id as string | null) ?? null,
+    parameters: (row.parameters as Record<string, unknown> | null) ?? {},
+    infrastructure_document_id: (row.infrastructure_document_id as string | null) ?? null,
+    tags: (row.tags as string[] | null) ?? [],
+    labels: (row.labels as Record<string, unknown> | null) ?? null,
+  };
+}

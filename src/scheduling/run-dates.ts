@@ -1,0 +1,82 @@
+import {datesOf} from './next-runs.js';
+import type {Schedule} from './schedule.js';
+import type {ZonedTime} from './zoned-time.js';
+
+export type EvaluableSchedule = Exclude<Schedule, {kind: 'unknown'}>;
+
+/** The scheduler service's limits (PREFECT_SERVER_SERVICES_SCHEDULER_*, behaviour.md §2.1). */
+export interface SchedulerLimits {
+  minRuns: number;
+  maxRuns: number;
+  minScheduledSeconds: number;
+  maxScheduledSeconds: number;
+}
+
+export const SCHEDULER_DEFAULTS: SchedulerLimits = {
+  minRuns: 3,
+  maxRuns: 100,
+  minScheduledSeconds: 3600,
+  maxScheduledSeconds: 100 * 86_400,
+};
+
+const millisOf = (zoned: ZonedTime) => zoned.time.toMillis() + zoned.subMillisecondMicros / 1000;
+
+/**
+ * The dates one scheduler pass generates for a schedule at `nowMillis`: from now to the
+ * horizon, at most maxRuns, stopping at the first date that has both the minimum count
+ * and the minimum look-ahead behind it.
+ */
+export function schedulerPassDates(schedule: EvaluableSchedule, nowMillis: number, limits: SchedulerLimits = SCHEDULER_DEFAULTS): ZonedTime[] {
+  const end = nowMillis + limits.maxScheduledSeconds * 1000;
+  const minTime = nowMillis + limits.minScheduledSeconds * 1000;
+  const dates: ZonedTime[] = [];
+  for (const date of datesOf(schedule, nowMillis, limits.maxRuns)) {
+    if (millisOf(date) > end) break;
+    dates.push(date);
+    if (dates.length >= limits.minRuns && millisOf(date) >= minTime) break;
+  }
+  return dates;
+}
+
+// Each call of the underlying generators stays under their own iteration cap.
+const CHUNK = 500;
+
+/** Every date from `startMillis` to `endMillis`, both included, at most `maxRuns` (a backfill). */
+export function windowDates(schedule: EvaluableSchedule, startMillis: number, endMillis: number, maxRuns = Infinity): ZonedTime[] {
+  const dates: ZonedTime[] = [];
+  let cursor = startMillis;
+  while (dates.length < maxRuns) {
+    const chunk = datesOf(schedule, cursor, CHUNK);
+    for (const date of chunk) {
+      if (millisOf(date) > endMillis || dates.length >= maxRuns) return dates;
+      dates.push(date);
+    }
+    if (chunk.length < CHUNK) return dates;
+    cursor = Math.floor(millisOf(chunk[chunk.length - 1])) + 1;
+  }
+  return dates;
+}
+
+/**
+ * Python's str() of the date as a zoned datetime, which Prefect puts in the idempotency
+ * key: "2026-01-05 09:00:00-05:00", with ".ffffff" only when there are microseconds.
+ */
+export function pythonDateText(zoned: ZonedTime): string {
+  const micros = zoned.time.millisecond * 1000 + zoned.subMillisecondMicros;
+  const fraction = micros === 0 ? '' : '.' + String(micros).padStart(6, '0');
+  return zoned.time.toFormat('yyyy-MM-dd HH:mm:ss') + fraction + zoned.time.toFormat('ZZ');
+}
+
+/**
+ * The date as Pydantic's JSON mode writes a zoned datetime (state_details.scheduled_time):
+ * "2026-01-05T09:00:00-05:00", "Z" for a zero offset, fraction only when there is one.
+ */
+export function pydanticDateText(zoned: ZonedTime): string {
+  const micros = zoned.time.millisecond * 1000 + zoned.subMillisecondMicros;
+  const fraction = micros === 0 ? '' : '.' + String(micros).padStart(6, '0');
+  const offset = zoned.time.offset === 0 ? 'Z' : zoned.time.toFormat('ZZ');
+  return zoned.time.toFormat("yyyy-MM-dd'T'HH:mm:ss") + fraction + offset;
+}
+
+/** The contract's UTC ISO form of a date. */
+export {isoOf as isoOfDate} from './zoned-time.js';
