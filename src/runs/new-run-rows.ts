@@ -28,15 +28,21 @@ export function stateDetails(scheduledTime: string | null): Row {
 
 /** FlowRunPolicy's defaults as Prefect's ORM writes them for a new run. */
 export function defaultEmpiricalPolicy(): Row {
-  return {
+  return storedPolicy({
     max_retries: 0,
-    retry_delay_seconds: new PythonFloat(0),
+    retry_delay_seconds: 0,
     retries: null,
     retry_delay: null,
     pause_keys: [],
     resuming: false,
     retry_type: null,
-  };
+  });
+}
+
+/** The policy as stored: retry_delay_seconds is a Python float (0.0). */
+export function storedPolicy(policy: Row): Row {
+  const delay = policy.retry_delay_seconds;
+  return typeof delay === 'number' ? {...policy, retry_delay_seconds: new PythonFloat(delay)} : policy;
 }
 
 /** What a deployment contributes to the runs made from it. */
