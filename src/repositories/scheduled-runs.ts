@@ -3,6 +3,7 @@ import type {Knex} from 'knex';
 import {notFoundError} from '../errors.js';
 import type {RunSourceDeployment} from '../runs/new-run-rows.js';
 import {type Db, decodeRow, existingColumns, type RepositoryContext, type Row} from './common.js';
+import {findColumn} from '../schema/head.js';
 import {encodeRowValues, quoteIdentifier, valuesPlaceholders} from './encode-rows.js';
 
 /** A new flow run with its first state, as domain values (state_id is set on insert). */
@@ -14,20 +15,65 @@ export interface NewRun {
 /**
  * Inserts scheduled runs the way Prefect's _insert_scheduled_flow_runs does: the runs with
  * ON CONFLICT DO NOTHING on (flow_id, idempotency_key), so a date already scheduled is
- * skipped; then a state row for each run that was really inserted; then the runs' state_id.
- * Columns the database does not have at its revision are left out. Returns the inserted ids.
+ * skipped, and a state row for each run really inserted, which the run's state_id points
+ * at. Columns the database does not have at its revision are left out. Returns the ids
+ * of the inserted runs.
+ *
+ * Prefect inserts the runs without state_id and sets it afterwards; the result is the same
+ * rows without rewriting every run: SQLite defers the circular foreign keys to COMMIT, and
+ * PostgreSQL (whose keys are not deferrable) inserts runs and states in one statement.
  */
 export async function insertScheduledRuns(ctx: RepositoryContext, trx: Knex.Transaction, runs: readonly NewRun[]): Promise<string[]> {
   if (runs.length === 0) return [];
-  const runColumns = Object.keys(runs[0].run).filter((c) => c !== 'state_id' && ctx.schema.hasColumn('flow_run', c));
-  const inserted = await insertReturningIds(ctx, trx, 'flow_run', runColumns, runs.map((r) => r.run), ' on conflict (flow_id, idempotency_key) do nothing');
-  if (inserted.length === 0) return [];
-  const insertedSet = new Set(inserted);
-  const states = runs.filter((r) => insertedSet.has(r.run.id as string)).map((r) => r.state);
-  const stateColumns = Object.keys(states[0]).filter((c) => ctx.schema.hasColumn('flow_run_state', c));
-  await insertRows(ctx, trx, 'flow_run_state', stateColumns, states);
-  await linkStates(ctx, trx, states);
-  return states.map((s) => s.flow_run_id as string);
+  const runColumns = Object.keys(runs[0].run).filter((c) => ctx.schema.hasColumn('flow_run', c));
+  if (!runColumns.includes('state_id')) runColumns.push('state_id');
+  const stateColumns = Object.keys(runs[0].state).filter((c) => ctx.schema.hasColumn('flow_run_state', c));
+  const linked: NewRun[] = runs.map((r) => ({run: {...r.run, state_id: r.state.id}, state: r.state}));
+  const inserted: string[] = [];
+  const size = Math.max(1, Math.min(500, Math.floor(MAX_PARAMETERS / (runColumns.length + stateColumns.length))));
+  for (let i = 0; i < linked.length; i += size) {
+    const chunk = linked.slice(i, i + size);
+    const runValues = encodeRowValues(ctx, 'flow_run', runColumns, chunk.map((r) => r.run));
+    const stateValues = encodeRowValues(ctx, 'flow_run_state', stateColumns, chunk.map((r) => r.state));
+    if (ctx.db.dialect === 'sqlite') {
+      await trx.raw('PRAGMA defer_foreign_keys = ON');
+      const result = (await trx.raw(insertSql('flow_run', runColumns, chunk.length, CONFLICT + ' returning id'), runValues)) as Array<{id: string}>;
+      const ids = new Set(result.map((row) => String(row.id)));
+      const states = chunk.filter((r) => ids.has(r.run.id as string)).map((r) => r.state);
+      if (states.length > 0) await trx.raw(insertSql('flow_run_state', stateColumns, states.length, ''), encodeRowValues(ctx, 'flow_run_state', stateColumns, states));
+      inserted.push(...states.map((s) => s.flow_run_id as string));
+    } else {
+      const typed = `(${stateColumns.map((c) => `?::${postgresType('flow_run_state', c)}`).join(', ')})`;
+      const sql =
+        `with new_runs as (${insertSql('flow_run', runColumns, chunk.length, CONFLICT + ' returning id')}) ` +
+        `insert into flow_run_state (${stateColumns.map(quoteIdentifier).join(', ')}) ` +
+        `select * from (values ${chunk.map(() => typed).join(', ')}) as s (${stateColumns.map(quoteIdentifier).join(', ')}) ` +
+        `where s.flow_run_id in (select id from new_runs) returning flow_run_id`;
+      const result = await trx.raw(sql, [...runValues, ...stateValues]);
+      inserted.push(...(result.rows as Array<{flow_run_id: string}>).map((row) => String(row.flow_run_id).toLowerCase()));
+    }
+  }
+  return inserted;
+}
+
+const CONFLICT = ' on conflict (flow_id, idempotency_key) do nothing';
+
+/** The PostgreSQL type a bound text value is cast to in a VALUES list. */
+function postgresType(table: string, column: string): string {
+  const definition = findColumn(table, column);
+  switch (definition?.type) {
+    case 'uuid':
+      return 'uuid';
+    case 'timestamp':
+      return 'timestamptz';
+    case 'json':
+    case 'json_plain':
+      return 'jsonb';
+    case 'enum':
+      return definition.enumName!;
+    default:
+      return 'text';
+  }
 }
 
 /** Inserts one run whose id is new (a manual run): run, state, then state_id. */
@@ -58,16 +104,6 @@ async function insertRows(ctx: RepositoryContext, trx: Db, table: string, column
   for (const chunk of chunksFor(ctx, columns, rows)) {
     await trx.raw(insertSql(table, columns, chunk.length, ''), encodeRowValues(ctx, table, columns, chunk));
   }
-}
-
-async function insertReturningIds(ctx: RepositoryContext, trx: Db, table: string, columns: string[], rows: readonly Row[], conflict: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (const chunk of chunksFor(ctx, columns, rows)) {
-    const result = await trx.raw(insertSql(table, columns, chunk.length, conflict + ' returning id'), encodeRowValues(ctx, table, columns, chunk));
-    const returned = (ctx.db.dialect === 'postgres' ? result.rows : result) as Array<{id: string}>;
-    for (const row of returned) ids.push(String(row.id).toLowerCase());
-  }
-  return ids;
 }
 
 // Bound parameters per statement stay under SQLite's 32766 (and PostgreSQL's 65535).

@@ -29,57 +29,67 @@ export interface ScheduledRunFactory {
   newName(): string;
 }
 
-/** The run and state rows Prefect's scheduler writes for one date of one schedule. */
-export function scheduledRun(factory: ScheduledRunFactory, deployment: RunSourceDeployment, schedule: RunSourceSchedule, date: ZonedTime): NewRun {
+/**
+ * Makes the run and state rows Prefect's scheduler writes for each date of one schedule.
+ * The JSON values every run shares are built once and shared (the encoder then writes
+ * each once per batch).
+ */
+export function scheduledRunMaker(factory: ScheduledRunFactory, deployment: RunSourceDeployment, schedule: RunSourceSchedule): (date: ZonedTime) => NewRun {
   const {era, now} = factory;
   const nowMillis = Date.parse(now);
-  const id = factory.newId(nowMillis);
-  const dateIso = isoOfDate(date);
-  const key = era.keyNamesSchedule && schedule.id
-    ? `scheduled ${deployment.id} ${schedule.id} ${pythonDateText(date)}`
-    : `scheduled ${deployment.id} ${pythonDateText(date)}`;
-  const parameters = era.scheduleParameters ? {...deployment.parameters, ...(schedule.parameters ?? {})} : deployment.parameters;
-  const run = {
-    id,
-    created: now,
-    updated: now,
-    name: factory.newName(),
-    state_type: 'SCHEDULED',
-    state_name: 'Scheduled',
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: dateIso,
-    next_scheduled_start_time: dateIso,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    flow_version: null,
-    parameters,
-    idempotency_key: key,
+  const keyPrefix = era.keyNamesSchedule && schedule.id ? `scheduled ${deployment.id} ${schedule.id} ` : `scheduled ${deployment.id} `;
+  const shared = {
+    parameters: era.scheduleParameters ? {...deployment.parameters, ...(schedule.parameters ?? {})} : deployment.parameters,
     context: {},
     empirical_policy: defaultEmpiricalPolicy(),
     tags: ['auto-scheduled', ...deployment.tags],
-    auto_scheduled: true,
-    flow_id: deployment.flow_id,
-    deployment_id: deployment.id,
-    parent_task_run_id: null,
-    infrastructure_document_id: deployment.infrastructure_document_id,
-    work_queue_name: deployment.work_queue_name,
-    created_by: era.keyNamesSchedule && schedule.id
-      ? {id: schedule.id, type: 'SCHEDULE', display_value: schedule.slug || schedule.className}
-      : null,
-    infrastructure_pid: null,
-    work_queue_id: deployment.work_queue_id,
+    created_by: era.keyNamesSchedule && schedule.id ? {id: schedule.id, type: 'SCHEDULE', display_value: schedule.slug || schedule.className} : null,
     job_variables: {},
-    deployment_version: deployment.version,
-    ...(era.labels ? {labels: runLabels(deployment)} : {}),
+    labels: runLabels(deployment),
   };
-  const state = scheduledStateRow({
-    stateId: factory.newId(nowMillis),
-    runId: id,
-    timestamp: now,
-    scheduledTimeText: pydanticDateText(date),
-    message: 'Flow run scheduled',
-  });
-  return {run, state};
+  return (date) => {
+    const id = factory.newId(nowMillis);
+    const dateIso = isoOfDate(date);
+    const run = {
+      id,
+      created: now,
+      updated: now,
+      name: factory.newName(),
+      state_type: 'SCHEDULED',
+      state_name: 'Scheduled',
+      state_timestamp: null,
+      run_count: 0,
+      expected_start_time: dateIso,
+      next_scheduled_start_time: dateIso,
+      start_time: null,
+      end_time: null,
+      total_run_time: 0,
+      flow_version: null,
+      parameters: shared.parameters,
+      idempotency_key: keyPrefix + pythonDateText(date),
+      context: shared.context,
+      empirical_policy: shared.empirical_policy,
+      tags: shared.tags,
+      auto_scheduled: true,
+      flow_id: deployment.flow_id,
+      deployment_id: deployment.id,
+      parent_task_run_id: null,
+      infrastructure_document_id: deployment.infrastructure_document_id,
+      work_queue_name: deployment.work_queue_name,
+      created_by: shared.created_by,
+      infrastructure_pid: null,
+      work_queue_id: deployment.work_queue_id,
+      job_variables: shared.job_variables,
+      deployment_version: deployment.version,
+      ...(era.labels ? {labels: shared.labels} : {}),
+    };
+    const state = scheduledStateRow({
+      stateId: factory.newId(nowMillis),
+      runId: id,
+      timestamp: now,
+      scheduledTimeText: pydanticDateText(date),
+      message: 'Flow run scheduled',
+    });
+    return {run, state};
+  };
 }

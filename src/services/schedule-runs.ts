@@ -3,7 +3,7 @@ import {newUuid4, newUuid7, runNamer} from '../ids/new-ids.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import type {DeploymentRecord} from '../repositories/deployments.js';
 import {insertScheduledRuns, type NewRun, readRunSource} from '../repositories/scheduled-runs.js';
-import {scheduledRun, type ScheduledRunFactory, type SchedulerEra} from '../runs/scheduled-run-rows.js';
+import {scheduledRunMaker, type ScheduledRunFactory, type SchedulerEra} from '../runs/scheduled-run-rows.js';
 import {isoOfDate, schedulerPassDates, windowDates} from '../scheduling/run-dates.js';
 import {parseSchedule} from '../scheduling/schedule.js';
 import {isKnownTimezone, type ZonedTime} from '../scheduling/zoned-time.js';
@@ -106,7 +106,8 @@ export async function scheduleRuns(options: ScheduleRunsOptions): Promise<Schedu
       line.last_run = dates.length > 0 ? isoOfDate(dates[dates.length - 1]) : null;
       const scheduleSource = {id: record.id, slug: record.slug, className: CLASS_NAMES[schedule.kind], parameters: record.parameters};
       const index = lines.length - 1;
-      for (const date of dates) items.push({line: index, run: scheduledRun(factory, source, scheduleSource, date)});
+      const make = scheduledRunMaker(factory, source, scheduleSource);
+      for (const date of dates) items.push({line: index, run: make(date)});
     }
   }
   const lineOfRun = new Map(items.map((item) => [item.run.run.id as string, item.line]));
