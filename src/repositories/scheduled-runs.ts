@@ -164,3 +164,26 @@ export async function readRunSource(ctx: RepositoryContext, db: Db, deploymentId
     labels: (row.labels as Record<string, unknown> | null) ?? null,
   };
 }
+
+/**
+ * The scheduler service's selection: whether any of the deployment's active schedules has
+ * fewer than `minRuns` future auto-scheduled runs, or none reaching `minUntil`. A run
+ * belongs to a schedule through created_by.id, as in Prefect's query (and its index).
+ */
+export async function scheduleNeedsRuns(ctx: RepositoryContext, deploymentId: string, scheduleIds: readonly string[], now: string, minRuns: number, minUntil: string): Promise<boolean> {
+  if (!ctx.schema.hasColumn('flow_run', 'created_by')) return true;
+  const {codec} = ctx.db;
+  for (const scheduleId of scheduleIds) {
+    const [row] = (await ctx.db
+      .knex('flow_run')
+      .where('deployment_id', codec.encodeUuid(deploymentId))
+      .andWhere('state_type', 'SCHEDULED')
+      .andWhere('next_scheduled_start_time', '>=', codec.encodeTimestamp(now))
+      .andWhere('auto_scheduled', codec.encodeBoolean(true))
+      .andWhereRaw('? = ?', [ctx.sql.jsonText('created_by', 'id'), scheduleId])
+      .select(ctx.db.knex.raw('count(*) as runs'), ctx.db.knex.raw('max(next_scheduled_start_time) as latest'))) as Row[];
+    const latest = codec.decodeTimestamp(row.latest);
+    if (Number(row.runs) < minRuns || (latest !== null && latest < minUntil)) return true;
+  }
+  return false;
+}

@@ -2,9 +2,9 @@ import {releaseAtLeast} from '../db/release.js';
 import {newUuid4, newUuid7, runNamer} from '../ids/new-ids.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import type {DeploymentRecord} from '../repositories/deployments.js';
-import {insertScheduledRuns, type NewRun, readRunSource} from '../repositories/scheduled-runs.js';
+import {insertScheduledRuns, type NewRun, readRunSource, scheduleNeedsRuns} from '../repositories/scheduled-runs.js';
 import {scheduledRunMaker, type ScheduledRunFactory, type SchedulerEra} from '../runs/scheduled-run-rows.js';
-import {isoOfDate, schedulerPassDates, windowDates} from '../scheduling/run-dates.js';
+import {isoOfDate, SCHEDULER_DEFAULTS, schedulerPassDates, windowDates} from '../scheduling/run-dates.js';
 import {parseSchedule} from '../scheduling/schedule.js';
 import {isKnownTimezone, type ZonedTime} from '../scheduling/zoned-time.js';
 import {formatIsoInstant, instantFromMillis} from '../db/codecs/instant.js';
@@ -76,12 +76,22 @@ export async function scheduleRuns(options: ScheduleRunsOptions): Promise<Schedu
       continue;
     }
     const source = await readRunSource(ctx, ctx.db.knex, deployment.id);
+    // A pass, like Prefect's, leaves alone a deployment whose schedules all have enough runs ahead.
+    const activeIds = deployment.schedules.filter((s) => s.active && s.id !== null).map((s) => s.id as string);
+    const satisfied = !options.window && activeIds.length > 0 && !(await scheduleNeedsRuns(
+      ctx, deployment.id, activeIds, factory.now, SCHEDULER_DEFAULTS.minRuns,
+      formatIsoInstant(instantFromMillis(options.nowMillis + SCHEDULER_DEFAULTS.minScheduledSeconds * 1000)),
+    ));
     for (const record of deployment.schedules) {
       const line = lineFor(record.id, record.slug, null);
       lines.push(line);
       const schedule = parseSchedule(record.schedule);
       if (!record.active) {
         line.skipped = 'schedule is inactive';
+        continue;
+      }
+      if (satisfied) {
+        line.skipped = 'enough runs scheduled ahead';
         continue;
       }
       if (schedule.kind === 'unknown') {
