@@ -43,15 +43,15 @@ async function prepare(url: string, exec: (sql: string) => Promise<void>): Promi
 }
 
 /** prefectdb's backfill, timed in-process (no CLI start-up). */
-async function backfill(url: string): Promise<{runs: number; ms: number}> {
+async function backfill(url: string): Promise<{runs: number; ms: number; batches: number; longestMs: number}> {
   const db = await openDatabase(resolveDatabaseTarget(url), {write: true});
   try {
     const ctx = repositoryContext(db, await readSchemaInfo(db.knex, db.dialect));
     const deployment = await findDeployment(ctx, DEPLOYMENT_ID, Date.now());
     const started = performance.now();
-    const lines = await scheduleRuns({ctx, deployments: [deployment], nowMillis: Date.now(), window: {startMillis: START, endMillis: END}});
+    const {lines, batches} = await scheduleRuns({ctx, deployments: [deployment], nowMillis: Date.now(), window: {startMillis: START, endMillis: END}});
     const ms = performance.now() - started;
-    return {runs: lines.reduce((sum, l) => sum + l.created, 0), ms};
+    return {runs: lines.reduce((sum, l) => sum + l.created, 0), ms, batches: batches.batches, longestMs: batches.longestBatchMs};
   } finally {
     await db.knex.destroy();
   }
@@ -117,12 +117,12 @@ async function postgresFloor(source: string, target: string): Promise<number> {
   return ms;
 }
 
-function rows(label: string, measured: {runs: number; ms: number}, floorMs: number): string[][] {
+function rows(label: string, measured: {runs: number; ms: number; batches: number; longestMs: number}, floorMs: number): string[][] {
   if (measured.runs !== EXPECTED_RUNS) throw new Error(`${label}: expected ${EXPECTED_RUNS} runs, created ${measured.runs}`);
   const rate = measured.runs / (measured.ms / 1000);
   const floorRate = measured.runs / (floorMs / 1000);
   return [
-    [`${label}: deployment schedule-runs --start --end`, count(measured.runs), `${(measured.ms / 1000).toFixed(2)} s`, count(rate), ratio(floorRate, rate)],
+    [`${label}: deployment schedule-runs --start --end (${measured.batches} transactions, longest ${Math.round(measured.longestMs)} ms)`, count(measured.runs), `${(measured.ms / 1000).toFixed(2)} s`, count(rate), ratio(floorRate, rate)],
     [`${label}: floor, bare multi-row INSERT of the same rows`, count(measured.runs), `${(floorMs / 1000).toFixed(2)} s`, count(floorRate), '1.00×'],
   ];
 }

@@ -36,11 +36,12 @@ export async function insertScheduledRuns(ctx: RepositoryContext, trx: Knex.Tran
     const runValues = encodeRowValues(ctx, 'flow_run', runColumns, chunk.map((r) => r.run));
     const stateValues = encodeRowValues(ctx, 'flow_run_state', stateColumns, chunk.map((r) => r.state));
     if (ctx.db.dialect === 'sqlite') {
-      await trx.raw('PRAGMA defer_foreign_keys = ON');
-      const result = (await trx.raw(insertSql('flow_run', runColumns, chunk.length, CONFLICT + ' returning id'), runValues)) as Array<{id: string}>;
+      const sqlite = await sqliteConnection(trx);
+      sqlite.pragma('defer_foreign_keys = ON');
+      const result = prepared(sqlite, insertSql('flow_run', runColumns, chunk.length, CONFLICT + ' returning id')).all(runValues) as Array<{id: string}>;
       const ids = new Set(result.map((row) => String(row.id)));
       const states = chunk.filter((r) => ids.has(r.run.id as string)).map((r) => r.state);
-      if (states.length > 0) await trx.raw(insertSql('flow_run_state', stateColumns, states.length, ''), encodeRowValues(ctx, 'flow_run_state', stateColumns, states));
+      if (states.length > 0) prepared(sqlite, insertSql('flow_run_state', stateColumns, states.length, '')).run(encodeRowValues(ctx, 'flow_run_state', stateColumns, states));
       inserted.push(...states.map((s) => s.flow_run_id as string));
     } else {
       const typed = `(${stateColumns.map((c) => `?::${postgresType('flow_run_state', c)}`).join(', ')})`;
@@ -57,6 +58,31 @@ export async function insertScheduledRuns(ctx: RepositoryContext, trx: Knex.Tran
 }
 
 const CONFLICT = ' on conflict (flow_id, idempotency_key) do nothing';
+
+/** The parts of better-sqlite3's connection used here. */
+interface SqliteConnection {
+  pragma(text: string): unknown;
+  prepare(sql: string): {run(values: unknown[]): unknown; all(values: unknown[]): unknown[]};
+}
+
+/**
+ * The transaction's own SQLite connection. A backfill sends the same few statements of
+ * thousands of parameters batch after batch: through the driver they are prepared once,
+ * where Knex would rewrite the bindings and prepare them again every time.
+ */
+async function sqliteConnection(trx: Knex.Transaction): Promise<SqliteConnection> {
+  return (await (trx.client as unknown as {acquireConnection(): Promise<unknown>}).acquireConnection()) as SqliteConnection;
+}
+
+const statements = new WeakMap<SqliteConnection, Map<string, ReturnType<SqliteConnection['prepare']>>>();
+
+function prepared(connection: SqliteConnection, sql: string): ReturnType<SqliteConnection['prepare']> {
+  let cache = statements.get(connection);
+  if (!cache) statements.set(connection, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = connection.prepare(sql)));
+  return statement;
+}
 
 /** The PostgreSQL type a bound text value is cast to in a VALUES list. */
 function postgresType(table: string, column: string): string {

@@ -1,5 +1,5 @@
 import type {NewRun} from '../repositories/scheduled-runs.js';
-import {isoOfDate, pydanticDateText, pythonDateText} from '../scheduling/run-dates.js';
+import {dateTexts, isoOfDate} from '../scheduling/run-dates.js';
 import type {ZonedTime} from '../scheduling/zoned-time.js';
 import {defaultEmpiricalPolicy, runLabels, type RunSourceDeployment, scheduledStateRow} from './new-run-rows.js';
 
@@ -50,6 +50,7 @@ export function scheduledRunMaker(factory: ScheduledRunFactory, deployment: RunS
   return (date) => {
     const id = factory.newId(nowMillis);
     const dateIso = isoOfDate(date);
+    const texts = dateTexts(date);
     const run = {
       id,
       created: now,
@@ -66,7 +67,7 @@ export function scheduledRunMaker(factory: ScheduledRunFactory, deployment: RunS
       total_run_time: 0,
       flow_version: null,
       parameters: shared.parameters,
-      idempotency_key: keyPrefix + pythonDateText(date),
+      idempotency_key: keyPrefix + texts.python,
       context: shared.context,
       empirical_policy: shared.empirical_policy,
       tags: shared.tags,
@@ -87,7 +88,7 @@ export function scheduledRunMaker(factory: ScheduledRunFactory, deployment: RunS
       stateId: factory.newId(nowMillis),
       runId: id,
       timestamp: now,
-      scheduledTimeText: pydanticDateText(date),
+      scheduledTimeText: texts.pydantic,
       message: 'Flow run scheduled',
     });
     return {run, state};

@@ -58,21 +58,14 @@ export function windowDates(schedule: EvaluableSchedule, startMillis: number, en
 }
 
 /**
- * Python's str() of the date as a zoned datetime, which Prefect puts in the idempotency
- * key: "2026-01-05 09:00:00-05:00", with ".ffffff" only when there are microseconds.
+ * The texts Prefect writes for a date: Python's str() of the zoned datetime, which goes
+ * into the idempotency key ("2026-01-05 09:00:00-05:00", ".ffffff" only when there are
+ * microseconds), and Pydantic's JSON form for state_details.scheduled_time
+ * ("2026-01-05T09:00:00-05:00", "Z" for a zero offset).
  */
-export function pythonDateText(zoned: ZonedTime): string {
+export function dateTexts(zoned: ZonedTime): {python: string; pydantic: string} {
   const {wall, fraction, offset} = parts(zoned);
-  return `${wall.replace('T', ' ')}${fraction}${offset}`;
-}
-
-/**
- * The date as Pydantic's JSON mode writes a zoned datetime (state_details.scheduled_time):
- * "2026-01-05T09:00:00-05:00", "Z" for a zero offset, fraction only when there is one.
- */
-export function pydanticDateText(zoned: ZonedTime): string {
-  const {wall, fraction, offset} = parts(zoned);
-  return `${wall}${fraction}${offset === '+00:00' ? 'Z' : offset}`;
+  return {python: `${wall.replace('T', ' ')}${fraction}${offset}`, pydantic: `${wall}${fraction}${offset === '+00:00' ? 'Z' : offset}`};
 }
 
 /** Wall-clock digits, fraction (only when non-zero) and ±HH:MM offset, without luxon's formatter (hot in backfills). */

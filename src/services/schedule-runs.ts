@@ -8,7 +8,7 @@ import {isoOfDate, SCHEDULER_DEFAULTS, schedulerPassDates, windowDates} from '..
 import {parseSchedule} from '../scheduling/schedule.js';
 import {isKnownTimezone, type ZonedTime} from '../scheduling/zoned-time.js';
 import {formatIsoInstant, instantFromMillis} from '../db/codecs/instant.js';
-import {listSource, runInBatches} from './batches.js';
+import {type BatchReport, listSource, runInBatches} from './batches.js';
 
 /** What happened to one schedule of one deployment. */
 export interface ScheduleRunsLine {
@@ -48,7 +48,7 @@ const CLASS_NAMES = {interval: 'IntervalSchedule', cron: 'CronSchedule', rrule: 
  * the window) for the active schedules of the given deployments, in batched transactions.
  * Idempotent: a date that already has its run is skipped by the idempotency key.
  */
-export async function scheduleRuns(options: ScheduleRunsOptions): Promise<ScheduleRunsLine[]> {
+export async function scheduleRuns(options: ScheduleRunsOptions): Promise<{lines: ScheduleRunsLine[]; batches: BatchReport}> {
   const {ctx} = options;
   const factory: ScheduledRunFactory = {
     era: schedulerEra(ctx),
@@ -121,7 +121,7 @@ export async function scheduleRuns(options: ScheduleRunsOptions): Promise<Schedu
     }
   }
   const lineOfRun = new Map(items.map((item) => [item.run.run.id as string, item.line]));
-  await runInBatches({
+  const batches = await runInBatches({
     db: ctx.db,
     source: listSource(items),
     batchSize: options.batchSize ?? 500,
@@ -131,7 +131,7 @@ export async function scheduleRuns(options: ScheduleRunsOptions): Promise<Schedu
       for (const id of await insertScheduledRuns(ctx, trx, batch.map((item) => item.run))) lines[lineOfRun.get(id)!].created += 1;
     },
   });
-  return lines;
+  return {lines, batches};
 }
 
 function schedulerEra(ctx: RepositoryContext): SchedulerEra {

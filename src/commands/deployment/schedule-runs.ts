@@ -55,7 +55,7 @@ export default class DeploymentScheduleRuns extends BaseCommand<typeof Deploymen
       const paused = deployments.find((d) => d.paused);
       if (paused) throw refusedError(`deployment ${paused.flow_name}/${paused.name} is paused: resume it first, or pass --include-paused to backfill it anyway`);
     }
-    const lines = await scheduleRuns({
+    const {lines, batches} = await scheduleRuns({
       ctx,
       deployments,
       nowMillis,
@@ -81,7 +81,8 @@ export default class DeploymentScheduleRuns extends BaseCommand<typeof Deploymen
     });
     const created = lines.reduce((sum, l) => sum + l.created, 0);
     if (!this.flags.quiet) {
-      process.stderr.write(`${this.flags['dry-run'] ? 'Dry run: would create' : 'Created'} ${created.toLocaleString('en-US')} flow run${created === 1 ? '' : 's'}.\n`);
+      const lock = batches.batches > 0 ? ` in ${batches.batches} transaction${batches.batches === 1 ? '' : 's'} (longest ${Math.round(batches.longestBatchMs)} ms)` : '';
+      process.stderr.write(`${this.flags['dry-run'] ? 'Dry run: would create' : 'Created'} ${created.toLocaleString('en-US')} flow run${created === 1 ? '' : 's'}${lock}.\n`);
     }
   }
 }
