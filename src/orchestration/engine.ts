@@ -39,19 +39,27 @@ export function runTaskRules(
   return decide(ctx, facts);
 }
 
+// a bulk change passes one env for thousands of runs
+const resolvedEnvs = new WeakMap<OrchestrationEnv, {now: string; resolved: ResolvedEnv}>();
+
 function resolveEnv(env: OrchestrationEnv): ResolvedEnv {
-  return {
+  const cached = resolvedEnvs.get(env);
+  if (cached && cached.now === env.now) return cached.resolved;
+  const resolved: ResolvedEnv = {
     now: normalizeIso(env.now),
     newId: env.newId,
     settings: {...DEFAULT_SETTINGS, ...env.settings},
     poissonInterval: env.poissonInterval ?? ((average) => average),
   };
+  resolvedEnvs.set(env, {now: env.now, resolved});
+  return resolved;
 }
 
 function makeContext<F extends FlowRunFacts | TaskRunFacts>(facts: F, proposed: ProposedState, env: OrchestrationEnv): Context<F> {
   const resolved = resolveEnv(env);
+  // rules replace the run's values (the policy object included) and never change them in place
   const run = {
-    ...structuredClone(facts),
+    ...facts,
     state_id: facts.state?.id ?? null,
     state_type: facts.state?.type ?? null,
     state_name: facts.state?.name ?? null,
@@ -83,6 +91,8 @@ const TRACKED_COLUMNS = [
 ] as const;
 
 function decide<F extends FlowRunFacts | TaskRunFacts>(ctx: Context<F>, facts: F): Decision {
+  // Prefect raises a rule's error out of the request, and its transaction rolls back
+  if (ctx.error !== null) return {status: 'ABORT', details: ctx.details, write: null, state: ctx.initial, columns: {}, effects: []};
   const columns: RunColumnChanges = {};
   const run = ctx.run as unknown as Record<string, unknown>;
   const before = facts as unknown as Record<string, unknown>;
@@ -96,7 +106,9 @@ function decide<F extends FlowRunFacts | TaskRunFacts>(ctx: Context<F>, facts: F
   }
   for (const key of TRACKED_COLUMNS) {
     if (!(key in run)) continue;
-    if (JSON.stringify(run[key]) !== JSON.stringify(before[key])) (columns as Record<string, unknown>)[key] = run[key];
+    const [after, was] = [run[key], before[key]];
+    const changed = typeof after === 'object' && after !== null ? JSON.stringify(after) !== JSON.stringify(was) : after !== was;
+    if (changed) (columns as Record<string, unknown>)[key] = after;
   }
   return {
     status: ctx.status,

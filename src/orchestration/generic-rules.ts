@@ -1,6 +1,7 @@
 /** Prefect's rules shared by flow and task runs (core_policy.py). */
 import type {FlowRunFacts, TaskRunFacts} from './contract.js';
 import {ALL_STATES, type Context, only, rule} from './rules.js';
+import {roundHalfEven} from './python-semantics.js';
 import {toMicros} from './time.js';
 
 type AnyContext = Context<FlowRunFacts | TaskRunFacts>;
@@ -51,14 +52,6 @@ function pythonDelaySeconds(deltaMicros: number): number {
   const seconds = Math.floor(deltaMicros / 1e6);
   const micros = deltaMicros - seconds * 1e6;
   return seconds + roundHalfEven(micros / 1e6);
-}
-
-function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const diff = value - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** A run entering Running again is "Rerunning", or "Retrying" after AwaitingRetry. */

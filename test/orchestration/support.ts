@@ -108,3 +108,16 @@ export function withTaskRules(
 }
 
 export const minutesFromNow = (minutes: number): string => new Date(Date.parse(NOW) + minutes * 60_000).toISOString().replace('Z', '000Z');
+
+/** The run's facts after a caller applied a Decision (state row, columns; slot effects aside). */
+export function applyDecision<F extends FlowRunFacts | TaskRunFacts>(facts: F, decision: Decision): F {
+  const next = {...facts} as F & Record<string, unknown>;
+  for (const [key, value] of Object.entries(decision.columns)) {
+    if (key in next) (next as Record<string, unknown>)[key] = value;
+  }
+  if (decision.write && decision.state) {
+    next.state = decision.state;
+    if ('state_timestamps' in next) (next as FlowRunFacts).state_timestamps = [...(next as FlowRunFacts).state_timestamps, decision.write.timestamp];
+  }
+  return next;
+}
