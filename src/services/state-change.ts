@@ -16,7 +16,7 @@ import type {
   StateDetails,
   TaskRunFacts,
 } from '../orchestration/contract.js';
-import {orchestrateFlowRun, orchestrateTaskRun} from '../orchestration/engine.js';
+import {orchestrateFlowRun, orchestrateTaskRun} from '../orchestration/index.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import {type RunDecision, writeDecisions} from '../repositories/decision-writes.js';
 import {readFlowRunFacts, readTaskRunFacts} from '../repositories/orchestration-facts.js';
