@@ -12,6 +12,7 @@ import type {
   OrchestrationStatus,
   PolicyName,
   ProposedState,
+  RunColumnChanges,
   RunState,
   StateDetails,
   TaskRunFacts,
@@ -107,7 +108,7 @@ export async function orchestrateBatch<K extends RunKind>(request: BatchRequest<
         ? orchestrateFlowRun(run as FlowRunFacts, proposal.proposed, proposal.policy, env)
         : orchestrateTaskRun(run as TaskRunFacts, proposal.proposed, proposal.policy, env);
     ledger.apply(decision);
-    decisions.push({runId: id, decision});
+    decisions.push({runId: id, decision: {...decision, columns: changedColumns(decision.columns, run)}});
     results.push(resultOf(id, decision));
   }
   const parentUpdates = await writeDecisions(ctx, trx, kind, decisions, now);
@@ -166,6 +167,24 @@ export async function changeRunStates<K extends RunKind>(request: StateChangeRun
     },
   });
   return {...report, results};
+}
+
+/**
+ * The column changes that change something. JSON read from PostgreSQL's jsonb comes back
+ * with its keys reordered, so a policy the rules rewrote and then restored can look changed
+ * to a key-order-sensitive comparison; such a no-op must not touch the row.
+ */
+function changedColumns(columns: RunColumnChanges, run: FlowRunFacts | TaskRunFacts): RunColumnChanges {
+  const before = run as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(columns).filter(([key, value]) => !(key in before) || canonicalJson(value) !== canonicalJson(before[key])),
+  ) as RunColumnChanges;
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
+  );
 }
 
 function resultOf(id: string, decision: Decision): OrchestrationResult {
