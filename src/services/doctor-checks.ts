@@ -23,6 +23,8 @@ import {disagreements, runIdPage, runsWithHistory, writeDerivedColumns, type Run
 import {collectionsPointingAt, deleteByIds, repointCollections} from '../repositories/health-repairs.js';
 import {leakedDeploymentSlots, leakedTagSlots, leasedLimitSlots, setLimitActiveSlots, setTagLimitSlots} from '../repositories/health-slots.js';
 import {keysetSource, listSource, runInBatches} from './batches.js';
+import {markLateProposal} from './mark-late.js';
+import {type BatchRequest, orchestrateBatch, type Proposal} from './state-change.js';
 
 /**
  * The row checks of `db doctor`: what each finds, and how `--fix` repairs it in batches
@@ -91,34 +93,48 @@ function inTransaction(ctx: RepositoryContext, trx: Knex.Transaction): Repositor
   return {...ctx, db: {...ctx.db, knex: trx}};
 }
 
-const STATE_CHANGE_PENDING = 'needs the state-change service (branch state-writes), not in this build';
+/**
+ * A fix that proposes a state to each selected run through the orchestration engine, batch
+ * by batch, as Prefect's server would take it (services/state-change.ts).
+ */
+function repairThroughEngine<K extends RunKind>(doctor: DoctorContext, kind: K, def: IdQueryDef, propose: BatchRequest<K>['propose']): Promise<number> {
+  return repairSelection(doctor, def, async (ctx, trx, ids) => {
+    await orchestrateBatch<K>({ctx, kind, propose}, trx, ids);
+  });
+}
+
+// Prefect's own clean-ups force these states (set_*_run_state with force=True): the minimal policy.
+const crashed = (message: string): Proposal => ({proposed: {type: 'CRASHED', message}, policy: 'minimal'});
 
 export const zombieRunsCheck: Check = {
   name: 'zombie-runs',
-  fix: 'set them Crashed: prefectdb flow-run set-state ID --state CRASHED',
-  unavailable: STATE_CHANGE_PENDING,
+  fix: `${FIX} (sets them Crashed through the engine)`,
   detect: ({ctx, staleCutoff}) => detectIds(ctx, [zombieRuns(ctx, staleCutoff)]),
+  repair: (doctor) =>
+    repairThroughEngine(doctor, 'flow_run', zombieRuns(doctor.ctx, doctor.staleCutoff), () =>
+      crashed('Flow run showed no heartbeat or log for too long: set Crashed by prefectdb db doctor.')),
 };
 
 export const strandedTaskRunsCheck: Check = {
   name: 'stranded-task-runs',
-  fix: 'set them Crashed: prefectdb task-run set-state ID --state CRASHED',
-  unavailable: STATE_CHANGE_PENDING,
+  fix: `${FIX} (sets them Crashed through the engine, releasing their tag slots)`,
   detect: ({ctx}) => detectIds(ctx, [strandedTaskRuns()]),
+  repair: (doctor) => repairThroughEngine(doctor, 'task_run', strandedTaskRuns(), () => crashed('Its flow run had finished: set Crashed by prefectdb db doctor.')),
 };
 
 export const stuckCancellingCheck: Check = {
   name: 'stuck-cancelling',
-  fix: 'set them Cancelled: prefectdb flow-run set-state ID --state CANCELLED',
-  unavailable: STATE_CHANGE_PENDING,
+  fix: `${FIX} (sets them Cancelled through the engine, as Prefect's cancellation clean-up does)`,
   detect: ({ctx, cancellingCutoff}) => detectIds(ctx, [stuckCancelling(ctx, cancellingCutoff)]),
+  repair: (doctor) =>
+    repairThroughEngine(doctor, 'flow_run', stuckCancelling(doctor.ctx, doctor.cancellingCutoff), (): Proposal => ({proposed: {type: 'CANCELLED'}, policy: 'minimal'})),
 };
 
 export const lateRunsCheck: Check = {
   name: 'late-runs',
-  fix: 'mark them Late as Prefect\'s late-runs service would: prefectdb flow-run mark-late; or cancel them: prefectdb flow-run cancel',
-  unavailable: STATE_CHANGE_PENDING,
+  fix: `${FIX} or prefectdb flow-run mark-late (marks them Late as Prefect's late-runs service does); cancel them with prefectdb flow-run cancel`,
   detect: ({ctx, lateCutoff}) => detectIds(ctx, [lateRuns(ctx, lateCutoff)]),
+  repair: (doctor) => repairThroughEngine(doctor, 'flow_run', lateRuns(doctor.ctx, doctor.lateCutoff), markLateProposal),
 };
 
 export const leakedTagSlotsCheck: Check = {
