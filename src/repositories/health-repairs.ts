@@ -1,6 +1,7 @@
 import type {Knex} from 'knex';
 
-import type {RepositoryContext, Row} from './common.js';
+import {findColumn} from '../schema/head.js';
+import {decodeRow, type RepositoryContext, type Row} from './common.js';
 
 /** The row changes `db doctor --fix` makes that need no state change. */
 
@@ -27,8 +28,9 @@ export async function repointCollections(ctx: RepositoryContext, trx: Knex.Trans
       await trx('artifact_collection').where('id', collection.id as string).delete();
       continue;
     }
+    const decoded = decodeRow(ctx, 'artifact', newest);
     const values: Row = {latest_id: newest.id, updated: codec.encodeTimestamp(now)};
-    for (const column of copied) values[column] = newest[column];
+    for (const column of copied) values[column] = codec.encode(findColumn('artifact', column)?.type ?? 'string', decoded[column]);
     await trx('artifact_collection').where('id', collection.id as string).update(values);
   }
 }
