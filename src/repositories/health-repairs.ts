@@ -84,3 +84,8 @@ export async function integrityProblems(knex: Knex): Promise<string[]> {
   const rows: Array<{integrity_check: string}> = await knex.raw('pragma integrity_check');
   return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
 }
+
+/** Rebuilds every index from its table: what repairs index entries missing or left over. */
+export async function reindex(knex: Knex): Promise<void> {
+  await knex.raw('reindex');
+}

@@ -52,8 +52,6 @@ export interface Check {
   name: string;
   /** The command that repairs what the check finds. */
   fix: string;
-  /** Why --fix cannot repair it (yet); absent when it can. */
-  unavailable?: string;
   detect(doctor: DoctorContext): Promise<Detection>;
   /** Repairs and returns how many rows it changed (or would, on a dry run). */
   repair?(doctor: DoctorContext): Promise<number>;

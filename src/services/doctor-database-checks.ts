@@ -1,4 +1,4 @@
-import {applyForeignKeyAction, foreignKeyViolations, integrityProblems} from '../repositories/health-repairs.js';
+import {applyForeignKeyAction, foreignKeyViolations, integrityProblems, reindex} from '../repositories/health-repairs.js';
 import {
   analyzeTables,
   checkpointWal,
@@ -28,12 +28,18 @@ const sqliteOnly = (name: string) => ({count: 0, sample_ids: [], detail: `${name
 
 export const integrityCheck: Check = {
   name: 'integrity',
-  fix: 'restore from a backup, or rebuild with: sqlite3 prefect.db ".recover" | sqlite3 recovered.db',
-  unavailable: 'a damaged file cannot be repaired in place',
+  fix: 'prefectdb db doctor --fix (REINDEX rebuilds damaged indexes); a damaged table needs a backup, or: sqlite3 prefect.db ".recover" | sqlite3 recovered.db',
   async detect({ctx}) {
     if (ctx.db.dialect !== 'sqlite') return sqliteOnly('integrity');
     const problems = await integrityProblems(ctx.db.knex);
     return {count: problems.length, sample_ids: [], detail: problems.slice(0, 5)};
+  },
+  async repair(doctor) {
+    const {db} = doctor.ctx;
+    if (db.dialect !== 'sqlite') return 0;
+    const problems = await integrityProblems(db.knex);
+    if (!doctor.dryRun) await reindex(db.knex);
+    return problems.length;
   },
 };
 

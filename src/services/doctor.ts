@@ -90,13 +90,9 @@ export function doctorContext(db: Database, schema: SchemaInfo, options: DoctorO
 }
 
 function finding(check: Check, detection: Detection, status: Finding['status']): Finding {
-  const result: Finding = {check: check.name, status, count: detection.count, sample_ids: detection.sample_ids, fix: status === 'found' ? fixText(check) : null};
+  const result: Finding = {check: check.name, status, count: detection.count, sample_ids: detection.sample_ids, fix: status === 'found' ? check.fix : null};
   if (detection.detail !== undefined) result.detail = detection.detail;
   return result;
-}
-
-function fixText(check: Check): string {
-  return check.unavailable ? `${check.fix} — not by --fix: ${check.unavailable}` : check.fix;
 }
 
 export async function runDoctor(db: Database, schema: SchemaInfo, options: DoctorOptions): Promise<Finding[]> {

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 
 import Sqlite from 'better-sqlite3';
@@ -41,6 +42,20 @@ interface PlannedState {
   name: string;
   at: number;
   scheduled?: number;
+}
+
+/**
+ * A damaged index, as a crash with a broken file system leaves one: an index SQLite stops
+ * maintaining while a row changes, then puts back. The sqlite3 shell can write the schema
+ * table; better-sqlite3 runs in defensive mode and cannot.
+ */
+function plantStaleIndex(path: string): void {
+  const sqlite3 = (sql: string) => execFileSync('sqlite3', [path], {input: sql});
+  sqlite3(`create index doctor_ix on log(name); create table doctor_keep as select * from sqlite_master where name = 'doctor_ix';
+    pragma writable_schema = on; delete from sqlite_master where name = 'doctor_ix';`);
+  sqlite3(`update log set name = name || '-moved' where rowid = (select min(rowid) from log);
+    pragma writable_schema = on; insert into sqlite_master select * from doctor_keep;`);
+  sqlite3('drop table doctor_keep;');
 }
 
 for (const source of SOURCES) {
@@ -232,8 +247,10 @@ for (const source of SOURCES) {
           // Free pages the storage check wants reclaimed: 24 MiB written, then dropped.
           raw.exec(`create table doctor_ballast (b blob); with recursive n(i) as (select 1 union all select i + 1 from n where i < 6000) insert into doctor_ballast select randomblob(4096) from n; drop table doctor_ballast;`);
           raw.close();
+          plantStaleIndex(url);
           db = await openDatabase(resolveDatabaseTarget(url), {write: true});
           planted['foreign-keys'] = ['flow_run_state#'];
+          planted.integrity = [];
           planted.storage = [];
         } else {
           await db.knex.raw(`insert into log (id, created, updated, name, level, message, timestamp) select gen_random_uuid(), now(), now(), 'ballast', 10, 'x', now() from generate_series(1, 12000)`);
@@ -253,7 +270,7 @@ for (const source of SOURCES) {
           const finding = found.get(check) as Finding;
           expect(finding.status, check).to.equal('found');
           expect(finding.fix, check).to.be.a('string');
-          if (check === 'storage') {
+          if (check === 'storage' || check === 'integrity') {
             expect(finding.count, check).to.be.greaterThan(0);
             continue;
           }
@@ -261,8 +278,10 @@ for (const source of SOURCES) {
           if (check === 'foreign-keys') expect(finding.sample_ids[0]).to.match(/^flow_run_state#\d+$/);
           else expect(finding.sample_ids, check).to.have.members(ids);
         }
-        expect(found.get('integrity')).to.include({status: 'ok'});
-        if (dialect === 'postgres') expect(found.get('foreign-keys')).to.include({status: 'ok'});
+        if (dialect === 'postgres') {
+          expect(found.get('foreign-keys')).to.include({status: 'ok'});
+          expect(found.get('integrity')).to.include({status: 'ok'});
+        }
       });
 
       it('--dry-run runs the repairs, rolls them back and writes nothing', async () => {
@@ -280,6 +299,23 @@ for (const source of SOURCES) {
         const refused = await runCli(['db', 'doctor', '--db', url, '--fix']);
         expect(refused.exitCode).to.equal(4);
         expect(await rowSnapshot(db.knex, dialect)).to.deep.equal(before);
+      });
+
+      it('db status --sizes gives every table its size, table and indexes together', async () => {
+        const status = parseJson<{table_sizes: Array<{table: string; total_bytes: number; table_bytes: number; index_bytes: number}>}>(
+          ok(await runCli(['db', 'status', '--db', url, '--sizes', '--json'])),
+        );
+        const tables = status.table_sizes.map((t) => t.table);
+        for (const table of ['flow_run', 'flow_run_state', 'task_run', 'log', 'alembic_version']) expect(tables).to.include(table);
+        for (const size of status.table_sizes) {
+          // PostgreSQL's total also counts the TOAST table.
+          if (dialect === 'sqlite') expect(size.total_bytes, size.table).to.equal(size.table_bytes + size.index_bytes);
+          else expect(size.total_bytes, size.table).to.be.at.least(size.table_bytes + size.index_bytes);
+        }
+        const flowRun = status.table_sizes.find((t) => t.table === 'flow_run');
+        expect(flowRun?.table_bytes).to.be.greaterThan(0);
+        expect(flowRun?.index_bytes).to.be.greaterThan(0);
+        expect(status.table_sizes.map((t) => t.total_bytes)).to.deep.equal(status.table_sizes.map((t) => t.total_bytes).sort((a, b) => b - a));
       });
 
       it('--fix repairs every planted fault, and doctor then finds the database clean', async () => {
