@@ -67,12 +67,12 @@ export async function deleteRuns(ctx: RepositoryContext, source: BatchSource<str
 }
 
 /**
- * On SQLite a live Prefect server may be writing to the same file: batches of at most 250 runs
- * that shrink when one holds the lock over 200 ms, and the lock left free for 100 ms (a
- * waiting writer's longest poll interval) before the next one. PostgreSQL locks rows, not the database: no pause.
+ * On SQLite a live Prefect server may be writing to the same file: batches shrink when one holds
+ * the lock over 400 ms, and the lock is left free for 100 ms (a waiting writer's longest poll
+ * interval) before the next one. PostgreSQL locks rows, not the database: no pause.
  */
 function sharingTheLock(ctx: RepositoryContext): {batchSize?: number; targetBatchMs?: number; pauseBetweenBatchesMs?: number} {
-  return ctx.db.dialect === 'sqlite' ? {batchSize: 250, targetBatchMs: 200, pauseBetweenBatchesMs: 100} : {};
+  return ctx.db.dialect === 'sqlite' ? {targetBatchMs: 400, pauseBetweenBatchesMs: 100} : {};
 }
 
 /** Deletes one batch of requested runs inside its transaction; returns what went, per requested run. */
