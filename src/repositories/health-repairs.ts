@@ -1,44 +1,11 @@
 import type {Knex} from 'knex';
 
-import {findColumn} from '../schema/head.js';
-import {decodeRow, type RepositoryContext, type Row} from './common.js';
+import type {RepositoryContext} from './common.js';
 
 /** The row changes `db doctor --fix` makes that need no state change. */
 
 export async function deleteByIds(ctx: RepositoryContext, trx: Knex.Transaction, table: string, ids: readonly string[]): Promise<number> {
   return trx(table).whereIn('id', ids.map((id) => ctx.db.codec.encodeUuid(id))).delete();
-}
-
-const COLLECTION_COPIED_COLUMNS = ['task_run_id', 'flow_run_id', 'type', 'data', 'description', 'metadata_'] as const;
-
-/**
- * Points each collection at the newest artifact left with its key, copying that artifact's
- * fields as Prefect keeps them on the collection; a collection with no artifact left is removed.
- */
-export async function repointCollections(ctx: RepositoryContext, trx: Knex.Transaction, collectionIds: readonly string[], now: string): Promise<void> {
-  const {codec} = ctx.db;
-  const copied = COLLECTION_COPIED_COLUMNS.filter((column) => ctx.schema.hasColumn('artifact_collection', column) && ctx.schema.hasColumn('artifact', column));
-  const collections: Row[] = await trx('artifact_collection').whereIn('id', collectionIds.map((id) => codec.encodeUuid(id))).select('id', 'key');
-  for (const collection of collections) {
-    const newest: Row | undefined = await trx('artifact')
-      .where('key', collection.key as string)
-      .orderBy([{column: 'created', order: 'desc'}, {column: 'id', order: 'desc'}])
-      .first('id', ...copied);
-    if (!newest) {
-      await trx('artifact_collection').where('id', collection.id as string).delete();
-      continue;
-    }
-    const decoded = decodeRow(ctx, 'artifact', newest);
-    const values: Row = {latest_id: newest.id, updated: codec.encodeTimestamp(now)};
-    for (const column of copied) values[column] = codec.encode(findColumn('artifact', column)?.type ?? 'string', decoded[column]);
-    await trx('artifact_collection').where('id', collection.id as string).update(values);
-  }
-}
-
-/** Collections whose latest_id is one of these artifacts (to repoint once they are deleted). */
-export async function collectionsPointingAt(ctx: RepositoryContext, trx: Knex.Transaction, artifactIds: readonly string[]): Promise<string[]> {
-  const rows: Row[] = await trx('artifact_collection').whereIn('latest_id', artifactIds.map((id) => ctx.db.codec.encodeUuid(id))).select('id');
-  return rows.map((row) => ctx.db.codec.decodeUuid(row.id) as string);
 }
 
 /** One row `PRAGMA foreign_key_check` reports, with the action its foreign key takes on delete. */

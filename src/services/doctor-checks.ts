@@ -20,10 +20,12 @@ import {
   zombieRuns,
 } from '../repositories/health-checks.js';
 import {disagreements, runIdPage, runsWithHistory, writeDerivedColumns, type RunKind} from '../repositories/health-history.js';
-import {collectionsPointingAt, deleteByIds, repointCollections} from '../repositories/health-repairs.js';
+import {danglingCollections as danglingCollectionRows, repairCollections} from '../repositories/artifact-collections.js';
+import {deleteByIds} from '../repositories/health-repairs.js';
 import {leakedDeploymentSlots, leakedTagSlots, leasedLimitSlots, setLimitActiveSlots, setTagLimitSlots} from '../repositories/health-slots.js';
 import {keysetSource, listSource, runInBatches} from './batches.js';
 import {markLateProposal} from './mark-late.js';
+import {deleteBatch} from './run-deletion.js';
 import {type BatchRequest, orchestrateBatch, type Proposal} from './state-change.js';
 
 /**
@@ -242,17 +244,25 @@ function deletingCheck(name: string, what: string, def: () => IdQueryDef, table:
 
 export const orphanLogsCheck = deletingCheck('orphan-logs', 'logs', orphanLogs, 'log', () => true);
 export const orphanCacheRowsCheck = deletingCheck('orphan-cache-rows', 'cache rows', orphanCacheRows, 'task_run_state_cache', (ctx) => ctx.schema.hasTable('task_run_state_cache'));
-export const orphanScheduledRunsCheck = deletingCheck('orphan-scheduled-runs', 'Scheduled runs of deleted deployments', orphanScheduledRuns, 'flow_run', () => true);
+/** Runs go as `flow-run delete` deletes them (services/run-deletion.ts): slots, logs, artifacts, subflows. */
+const deleteFlowRuns = async (ctx: RepositoryContext, trx: Knex.Transaction, ids: readonly string[]) => void (await deleteBatch(ctx, trx, ids, {kind: 'flow_run', keepSubflows: false}));
+
+export const orphanScheduledRunsCheck: Check = {
+  name: 'orphan-scheduled-runs',
+  fix: `${FIX} (deletes them as prefectdb flow-run delete does)`,
+  detect: ({ctx}) => detectIds(ctx, [orphanScheduledRuns()]),
+  repair: (doctor) => repairSelection(doctor, orphanScheduledRuns(), deleteFlowRuns),
+};
 
 export const orphanArtifactsCheck: Check = {
   name: 'orphan-artifacts',
-  fix: `${FIX} (deletes the artifacts and repoints their collections)`,
+  fix: `${FIX} (deletes the artifacts and repairs their collections)`,
   detect: ({ctx}) => detectIds(ctx, [orphanArtifacts()]),
   repair: (doctor) =>
     repairSelection(doctor, orphanArtifacts(), async (ctx, trx, ids) => {
-      const collections = await collectionsPointingAt(ctx, trx, ids);
+      const keys: Array<{key: string | null}> = await trx('artifact').whereIn('id', ids.map((id) => ctx.db.codec.encodeUuid(id))).select('key');
       await deleteByIds(ctx, trx, 'artifact', ids);
-      await repointCollections(ctx, trx, collections, nowIso());
+      await repairCollections(ctx, trx, keys.flatMap(({key}) => (key === null ? [] : [key])), nowIso());
     }),
 };
 
@@ -260,7 +270,12 @@ export const danglingCollectionsCheck: Check = {
   name: 'dangling-collections',
   fix: `${FIX} (repoints each to the newest artifact of its key, or removes it when none is left)`,
   detect: ({ctx}) => detectIds(ctx, [danglingCollections()]),
-  repair: (doctor) => repairSelection(doctor, danglingCollections(), (ctx, trx, ids) => repointCollections(ctx, trx, ids, nowIso())),
+  repair: (doctor) =>
+    repairSelection(doctor, danglingCollections(), async (ctx, trx, ids) => {
+      const wanted = new Set(ids);
+      const keys = (await danglingCollectionRows(trx, undefined)).filter((c) => wanted.has(ctx.db.codec.decodeUuid(c.id) as string)).map((c) => c.key);
+      await repairCollections(ctx, trx, keys, nowIso());
+    }),
 };
 
 /** The runs to delete: every Scheduled run of a schedule and time but the oldest. */
@@ -296,7 +311,7 @@ export const duplicateScheduledRunsCheck: Check = {
     const ids = await duplicateScheduledRuns(doctor.ctx, doctor.ctx.db.knex);
     return repairList(doctor, ids, async (ctx, trx, batch) => {
       const still = new Set(await duplicateScheduledRuns(ctx, trx));
-      await deleteByIds(ctx, trx, 'flow_run', batch.filter((id) => still.has(id)));
+      await deleteFlowRuns(ctx, trx, batch.filter((id) => still.has(id)));
     });
   },
 };
