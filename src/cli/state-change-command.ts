@@ -57,7 +57,7 @@ export abstract class StateChangeCommand<T extends typeof Command> extends BaseC
       afterBatch: options.afterBatch && ((trx, outcome) => options.afterBatch!(ctx, trx, outcome)),
     });
     this.writeStdout(renderResults(report.results, several || !selection.byIds, this.renderOptions));
-    if (!this.flags.quiet) process.stderr.write(outcomeSummary(report.results, noun, Boolean(flags['dry-run'])) + '\n');
+    if (!this.flags.quiet) process.stderr.write(outcomeSummary(report.results, noun, Boolean(flags['dry-run']), report.longestBatchMs) + '\n');
     if (report.results.some((result) => result.status !== 'ACCEPT')) this.exit(4);
     return report.results;
   }

@@ -61,10 +61,12 @@ function renderCsv(results: readonly OrchestrationResult[]): string {
 const OUTCOME_WORDS = {ACCEPT: 'accepted', REJECT: 'rejected', WAIT: 'told to wait', ABORT: 'aborted'} as const;
 
 /** One stderr line: how many runs got which outcome. */
-export function outcomeSummary(results: readonly OrchestrationResult[], noun: string, dryRun: boolean): string {
+export function outcomeSummary(results: readonly OrchestrationResult[], noun: string, dryRun: boolean, longestBatchMs: number): string {
   const counts = new Map<string, number>();
   for (const result of results) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
   const parts = Object.entries(OUTCOME_WORDS).flatMap(([status, word]) => (counts.has(status) ? [`${counts.get(status)!.toLocaleString('en-US')} ${word}`] : []));
-  const total = `${results.length.toLocaleString('en-US')} ${noun}`;
-  return `${total}: ${parts.join(', ') || 'none selected'}${dryRun ? ' (dry run: nothing was written)' : ''}`;
+  const total = `${results.length.toLocaleString('en-US')} ${results.length === 1 ? noun.replace(/s$/, '') : noun}`;
+  // The lock hold tells an operator sharing the file with a live server how long it waited at most.
+  const hold = results.length > 0 ? `; longest lock hold ${Math.round(longestBatchMs)} ms` : '';
+  return `${total}: ${parts.join(', ') || 'none selected'}${hold}${dryRun ? ' (dry run: nothing was written)' : ''}`;
 }
