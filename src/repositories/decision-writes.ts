@@ -21,12 +21,14 @@ export type ParentTaskUpdate = {task_run_id: string; state: ProposedState};
 
 // Rows per multi-row INSERT: well under both dialects' bind-parameter limits.
 const ROWS_PER_INSERT = 200;
+// Runs per multi-row UPDATE: a single bound JSON parameter, so only the statement's size limits it.
+const ROWS_PER_UPDATE = 500;
 
 export async function writeDecisions(ctx: RepositoryContext, db: Db, kind: RunKind, decisions: readonly RunDecision[], now: string): Promise<ParentTaskUpdate[]> {
   const effects = decisions.flatMap(({decision}) => decision.effects);
   await insertRows(ctx, db, 'artifact', effects.flatMap((effect) => (effect.kind === 'create_result_artifact' ? [{...effect.artifact, created: now, updated: now}] : [])));
   await insertRows(ctx, db, `${kind}_state`, decisions.flatMap(({runId, decision}) => (decision.write ? [stateRow(kind, runId, decision.write, now)] : [])));
-  for (const {runId, decision} of decisions) await updateRun(ctx, db, kind, runId, decision.columns as Row, now);
+  await updateRuns(ctx, db, kind, decisions, now);
   await applySlotEffects(ctx, db, effects, now);
   await insertRows(ctx, db, 'task_run_state_cache', effects.flatMap((effect) => (effect.kind === 'cache_insertion' ? [cacheRow(effect, now)] : [])));
   return effects.flatMap((effect) => (effect.kind === 'update_subflow_parent_task' ? [{task_run_id: effect.task_run_id, state: effect.state}] : []));
@@ -77,10 +79,38 @@ async function insertRows(ctx: RepositoryContext, db: Db, table: string, rows: r
   }
 }
 
-async function updateRun(ctx: RepositoryContext, db: Db, kind: RunKind, runId: string, columns: Row, now: string): Promise<void> {
-  if (Object.keys(columns).length === 0) return;
-  const values = encodeRow(ctx, kind, {...columns, updated: now});
-  await db(kind).where('id', runId).update(values);
+/**
+ * The runs' column changes, one UPDATE per set of changed columns and chunk: a bulk change
+ * gives every run the same columns, so a batch is usually one statement, not 500.
+ */
+async function updateRuns(ctx: RepositoryContext, db: Db, kind: RunKind, decisions: readonly RunDecision[], now: string): Promise<void> {
+  const groups = new Map<string, Row[]>();
+  for (const {runId, decision} of decisions) {
+    const changes = decision.columns as Row;
+    if (Object.keys(changes).length === 0) continue;
+    const row = encodeRow(ctx, kind, {...changes, updated: now});
+    const key = Object.keys(row).sort().join(',');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push({...jsonPayloadValues(ctx, kind, row), id: runId});
+  }
+  for (const [key, rows] of groups) {
+    const columns = key.split(',');
+    for (let start = 0; start < rows.length; start += ROWS_PER_UPDATE) {
+      await ctx.sql.updateRowsFromJson(db, kind, columns, JSON.stringify(rows.slice(start, start + ROWS_PER_UPDATE)));
+    }
+  }
+}
+
+/** PostgreSQL reads a jsonb field of the payload as JSON, so JSON columns go in as values, not text. */
+function jsonPayloadValues(ctx: RepositoryContext, table: string, row: Row): Row {
+  if (ctx.db.dialect !== 'postgres') return row;
+  const out: Row = {};
+  for (const [column, value] of Object.entries(row)) {
+    const type = findColumn(table, column)?.type;
+    out[column] = (type === 'json' || type === 'json_plain') && typeof value === 'string' ? JSON.parse(value) : value;
+  }
+  return out;
 }
 
 /**
