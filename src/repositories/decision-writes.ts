@@ -63,13 +63,37 @@ function cacheRow(effect: Extract<Effect, {kind: 'cache_insertion'}>, now: strin
 
 /** The row's columns that exist at this revision, each encoded for the dialect. */
 function encodeRow(ctx: RepositoryContext, table: string, row: Row): Row {
+  const encoders = columnEncoders(ctx, table);
   const encoded: Row = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (!ctx.schema.hasColumn(table, column)) continue;
-    const type = findColumn(table, column)?.type;
-    encoded[column] = type ? ctx.db.codec.encode(type, value) : value;
+  for (const column in row) {
+    const encode = encoders.get(column);
+    if (encode) encoded[column] = encode(row[column]);
   }
   return encoded;
+}
+
+type Encoder = (value: unknown) => unknown;
+const encoderCache = new WeakMap<RepositoryContext, Map<string, Map<string, Encoder | undefined>>>();
+
+/**
+ * Per column of `table`: how to encode a value, or nothing when the revision lacks the
+ * column. Looked up once per table and connection (bulk writes encode millions of values).
+ */
+function columnEncoders(ctx: RepositoryContext, table: string): {get(column: string): Encoder | undefined} {
+  let tables = encoderCache.get(ctx);
+  if (!tables) encoderCache.set(ctx, (tables = new Map()));
+  let columns = tables.get(table);
+  if (!columns) tables.set(table, (columns = new Map()));
+  const known = columns;
+  return {
+    get(column) {
+      if (known.has(column)) return known.get(column);
+      const type = ctx.schema.hasColumn(table, column) ? (findColumn(table, column)?.type ?? null) : undefined;
+      const encoder: Encoder | undefined = type === undefined ? undefined : type === null ? (value) => value : (value) => ctx.db.codec.encode(type, value);
+      known.set(column, encoder);
+      return encoder;
+    },
+  };
 }
 
 async function insertRows(ctx: RepositoryContext, db: Db, table: string, rows: readonly Row[]): Promise<void> {
