@@ -161,16 +161,16 @@ async function applySlotEffects(ctx: RepositoryContext, db: Db, effects: readonl
       else change.release.add(effect.task_run_id), change.take.delete(effect.task_run_id);
     }
   }
-  for (const [tag, change] of v1Slots) await updateV1Slots(ctx, db, tag, change.take, change.release, updated);
+  for (const [tag, change] of v1Slots) await updateV1Slots(ctx, db, tag, change.take, change.release, now);
 }
 
 /** V1 tag limits keep the holders' task run ids as a JSON list: add and remove, as a set. */
-async function updateV1Slots(ctx: RepositoryContext, db: Db, tag: string, take: Set<string>, release: Set<string>, updated: string | null): Promise<void> {
+async function updateV1Slots(ctx: RepositoryContext, db: Db, tag: string, take: Set<string>, release: Set<string>, updated: string): Promise<void> {
   const row = await db('concurrency_limit').where('tag', tag).first('active_slots');
   if (!row) return;
   const current = (ctx.db.codec.decodeJson(row.active_slots) as string[] | null) ?? [];
   const next = current.filter((id) => !release.has(id));
   for (const id of take) if (!next.includes(id)) next.push(id);
   if (next.length === current.length && next.every((id, index) => id === current[index])) return;
-  await db('concurrency_limit').where('tag', tag).update({active_slots: ctx.db.codec.encode('json', next), updated});
+  await db('concurrency_limit').where('tag', tag).update(encodeRow(ctx, 'concurrency_limit', {active_slots: next, updated}));
 }
