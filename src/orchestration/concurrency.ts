@@ -3,7 +3,7 @@
  * exactly when Prefect moves them; leases live in the server's memory, so prefectdb creates,
  * renews and revokes none and never writes a lease id of its own.
  */
-import type {ConcurrencyLimitV2Facts, Effect} from './contract.js';
+import type {ConcurrencyLimitV1Facts, ConcurrencyLimitV2Facts, Effect} from './contract.js';
 import {ALL_STATES, allBut, type FlowContext, only, rule, type TaskContext, transform} from './rules.js';
 import {makeState} from './states.js';
 import {addSeconds} from './time.js';
@@ -109,6 +109,17 @@ export const enforceDeploymentConcurrencyOnLate = rule<FlowContext>(
   }),
 );
 
+/** The run's V1 limits as Prefect reads them: one per tag, ordered by tag. */
+function v1LimitsByTag(limits: readonly ConcurrencyLimitV1Facts[]): ConcurrencyLimitV1Facts[] {
+  const byTag = new Map(limits.map((limit) => [limit.tag, limit]));
+  return [...byTag.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+}
+
+/** The run's V2 limits, one per name. */
+function v2LimitsByName(limits: readonly ConcurrencyLimitV2Facts[]): ConcurrencyLimitV2Facts[] {
+  return [...new Map(limits.map((limit) => [limit.name, limit])).values()];
+}
+
 const HOLDS_DEPLOYMENT_SLOT = new Set(['PENDING', 'RUNNING', 'CANCELLING']);
 
 /**
@@ -141,7 +152,8 @@ export const secureTaskConcurrencySlots = rule<TaskContext>('SecureTaskConcurren
   return {
     before(ctx, control) {
       const run = ctx.run;
-      const v2Limits = run.v2_limits;
+      const v2Limits = v2LimitsByName(run.v2_limits);
+      const v1Limits = v1LimitsByTag(run.v1_limits);
       const v2Tags = new Set(v2Limits.filter((l) => l.active).map((l) => l.name.replace(/^tag:/, '')));
       for (const limit of v2Limits) {
         if (limit.active && limit.limit === 0) {
@@ -161,10 +173,10 @@ export const secureTaskConcurrencySlots = rule<TaskContext>('SecureTaskConcurren
         if (ctx.proposed !== null) v2Taken = activeV2.map((limit) => ({kind: 'concurrency_limit_v2_slots', limit_id: limit.id, name: limit.name, delta: 1}));
         ctx.effects.push(...v2Taken);
       }
-      if (!run.v1_limits.some((l) => !v2Tags.has(l.tag))) return;
+      if (!v1Limits.some((l) => !v2Tags.has(l.tag))) return;
       const v1Slot = (tag: string, action: 'take' | 'release'): Effect => ({kind: 'concurrency_limit_v1_slot', tag, task_run_id: run.id, action});
       const releaseApplied = () => ctx.effects.push(...applied.map((tag) => v1Slot(tag, 'release')));
-      for (const limit of run.v1_limits) {
+      for (const limit of v1Limits) {
         if (limit.concurrency_limit === 0) {
           releaseApplied();
           control.abort(`The concurrency limit on tag "${limit.tag}" is 0 and will deadlock if the task tries to run again.`);
@@ -201,9 +213,9 @@ export const releaseTaskConcurrencySlots = transform<TaskContext>('ReleaseTaskCo
     const validated = ctx.validated;
     if (!validated || HOLDS_TAG_SLOT.has(validated.type)) return;
     if (ctx.initial && HOLDS_TAG_SLOT.has(ctx.initial.type)) {
-      for (const limit of ctx.run.v2_limits) if (limit.active) ctx.effects.push(v2Slot(limit, -1));
+      for (const limit of v2LimitsByName(ctx.run.v2_limits)) if (limit.active) ctx.effects.push(v2Slot(limit, -1));
     }
-    for (const limit of ctx.run.v1_limits) {
+    for (const limit of v1LimitsByTag(ctx.run.v1_limits)) {
       if (limit.active_slots.includes(ctx.run.id)) {
         ctx.effects.push({kind: 'concurrency_limit_v1_slot', tag: limit.tag, task_run_id: ctx.run.id, action: 'release'});
       }

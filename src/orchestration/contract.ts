@@ -103,7 +103,10 @@ export interface FlowRunFacts extends RunColumns {
   infrastructure_pid: string | null;
   /** The run's current state (state_id's row), or null. */
   state: RunState | null;
-  /** Timestamps of every existing state row of this run (for the unique-timestamp bump). */
+  /**
+   * Timestamps of every existing state row of this run (for the unique-timestamp bump). A
+   * caller that changes one run twice in a transaction adds the first write's timestamp.
+   */
   state_timestamps: readonly string[];
   /**
    * The run's deployment, read only when deployment_id is set; null there means the
@@ -129,7 +132,7 @@ export interface TaskRunFacts extends RunColumns {
   state: RunState | null;
   /** The parent flow run (null when the task has none or it no longer exists). */
   flow_run: {id: string; run_count: number; state: RunState | null} | null;
-  /** concurrency_limit rows whose tag is one of the run's tags. */
+  /** concurrency_limit rows whose tag is one of the run's tags (any order: the engine orders them by tag, as Prefect reads them). */
   v1_limits: readonly ConcurrencyLimitV1Facts[];
   /** concurrency_limit_v2 rows named `tag:<tag>` for the run's tags. */
   v2_limits: readonly ConcurrencyLimitV2Facts[];
@@ -237,6 +240,7 @@ export type Effect =
   | {kind: 'update_subflow_parent_task'; task_run_id: string; state: ProposedState};
 
 export interface Decision {
+  /** ABORT also stands for a rule error, after which (as in Prefect's rolled-back request) nothing changes. */
   status: OrchestrationStatus;
   details: OrchestrationDetails;
   /** The state row to insert (id, all columns), or null when nothing is written. */

@@ -151,8 +151,6 @@ export const handlePausingFlows = rule<FlowContext>('HandlePausingFlows', ALL_ST
         if (ctx.run.deployment_id === null) control.abort(`Cannot ${verb} flows without a deployment.`);
       }
     },
-    // Prefect raises here when it rejected before choosing a key (the request fails, nothing
-    // is written); the rejection already writes nothing, so the key is simply not recorded.
     after(ctx) {
       if (key === null) return;
       const policy = readFlowRunPolicy(ctx.run.empirical_policy);

@@ -7,17 +7,19 @@ import {type Context, type FlowContext, type Rule, type TaskContext, transform} 
 import {flowRunPolicyJson, readFlowRunPolicy} from './run-policy.js';
 import {isTerminal} from './state-names.js';
 import {isPlainObject} from './states.js';
-import {fromMicros, toMicros} from './time.js';
+import {fromMicros, normalizeIso, toMicros} from './time.js';
 
 type AnyContext = Context<FlowRunFacts | TaskRunFacts>;
 
 const ensureFlowRunStateTimestampIsUnique = transform<FlowContext>('EnsureFlowRunStateTimestampIsUnique', () => ({
   before(ctx) {
     const proposed = ctx.proposed!;
-    const taken = new Set(ctx.run.state_timestamps.map(toMicros));
-    let candidate = toMicros(proposed.timestamp);
-    while (taken.has(candidate)) candidate += 1;
-    proposed.timestamp = fromMicros(candidate);
+    const timestamps = ctx.run.state_timestamps;
+    if (timestamps.length === 0) return;
+    const taken = new Set(timestamps.map(normalizeIso));
+    let candidate = proposed.timestamp;
+    while (taken.has(candidate)) candidate = fromMicros(toMicros(candidate) + 1);
+    proposed.timestamp = candidate;
   },
 }));
 
@@ -197,13 +199,13 @@ export function validateProposedState(ctx: AnyContext, artifactRunIds: {flow_run
     name: proposed.name,
     timestamp: proposed.timestamp,
     message: proposed.message,
-    state_details: structuredClone(proposed.state_details),
+    state_details: {...proposed.state_details},
     data: null,
     result_artifact_id: resultArtifactId,
   };
   ctx.written = row;
   ctx.run.state_id = id;
-  ctx.validated = {...row, state_details: structuredClone(row.state_details), data: data ?? null};
+  ctx.validated = {...row, state_details: {...row.state_details}, data: data ?? null};
 }
 
 /** Artifact.from_result: artifact_key / artifact_type / artifact_description move out of the data. */

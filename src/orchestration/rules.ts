@@ -140,7 +140,8 @@ export function orchestrate<C extends Context<FlowRunFacts | TaskRunFacts>>(
       if (ctx.error === null && ctx.proposed !== null) entered.hooks.after?.(ctx);
       continue;
     }
-    if (entered.invalidOnEntry) continue;
+    // a rule whose own verdict moved the proposal outside its TO_STATES is invalid now
+    if (entered.invalidOnEntry || !entered.rule.to.has(entered.to)) continue;
     const fizzled = entered.from !== (ctx.initial?.type ?? null) || entered.to !== proposedType(ctx);
     if (fizzled) entered.hooks.cleanup?.(ctx);
     else entered.hooks.after?.(ctx);

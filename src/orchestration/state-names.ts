@@ -54,7 +54,7 @@ export function canonicalStateName(name: string): string {
   return name;
 }
 
-export const TERMINAL_STATE_TYPES: ReadonlySet<StateType> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
+const TERMINAL_STATE_TYPES: ReadonlySet<StateType> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
 
 export function isTerminal(type: StateType | null | undefined): boolean {
   return type != null && TERMINAL_STATE_TYPES.has(type);

@@ -2,7 +2,7 @@
 import {ALL_STATES, only, rule, type TaskContext, TERMINAL} from './rules.js';
 import {readTaskRunPolicy} from './run-policy.js';
 import {isTerminal} from './state-names.js';
-import {isPersistedResult, makeState, truthy} from './states.js';
+import {isPersistedResult, isPlainObject, makeState, truthy} from './states.js';
 import {addSeconds} from './time.js';
 
 /** A cached COMPLETED state for the proposal's cache key replaces the run (named "Cached"). */
@@ -35,6 +35,10 @@ export const handleTaskTerminalStateTransitions = rule<TaskContext>('HandleTaskT
       if (proposed.type === 'CANCELLING' || proposed.type === 'PAUSED' || proposed.type === 'CRASHED') {
         control.abort(`Run is already ${initial.type}.`);
         return;
+      }
+      if (initial.type === 'COMPLETED' && truthy(initial.data) && !isPlainObject(initial.data)) {
+        // Prefect reads the data as a dict here and fails the request on anything else
+        throw new Error('a completed state\'s data that is no object has no result type');
       }
       if (initial.type === 'COMPLETED' && truthy(initial.data) && isPersistedResult(initial.data)) {
         control.reject(null, 'This run is already completed.');
@@ -120,7 +124,7 @@ export const cacheInsertion = rule<TaskContext>('CacheInsertion', ALL_STATES, on
   },
   after(ctx) {
     const validated = ctx.validated;
-    if (!validated || ctx.written === null) return;
+    if (!validated) return;
     const key = validated.state_details.cache_key;
     if (key) {
       ctx.effects.push({kind: 'cache_insertion', cache_key: key, cache_expiration: validated.state_details.cache_expiration, task_run_state_id: validated.id});

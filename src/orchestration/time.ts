@@ -4,7 +4,17 @@
  */
 const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$/i;
 
+/** "YYYY-MM-DDTHH:MM:SS.ffffffZ", the form the engine writes and reads most. */
+function isCanonical(iso: string): boolean {
+  return iso.length === 27 && iso[10] === 'T' && iso[19] === '.' && iso[26] === 'Z';
+}
+
 export function toMicros(iso: string): number {
+  if (isCanonical(iso)) {
+    const ms = Date.parse(`${iso.slice(0, 19)}Z`);
+    const micros = Number(iso.slice(20, 26));
+    if (Number.isFinite(ms) && Number.isInteger(micros)) return ms * 1000 + micros;
+  }
   const m = ISO.exec(iso.trim());
   if (!m) throw new Error(`not an ISO-8601 time: ${iso.slice(0, 40)}`);
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
@@ -27,14 +37,9 @@ export function fromMicros(micros: number): string {
 
 /** The same instant, written ISO µs Z. */
 export function normalizeIso(iso: string): string {
-  return fromMicros(toMicros(iso));
+  return isCanonical(iso) && Number.isFinite(Date.parse(`${iso.slice(0, 19)}Z`)) ? iso : fromMicros(toMicros(iso));
 }
 
 export function addSeconds(iso: string, seconds: number): string {
   return fromMicros(toMicros(iso) + Math.round(seconds * 1e6));
-}
-
-/** b − a in seconds. */
-export function secondsBetween(a: string, b: string): number {
-  return (toMicros(b) - toMicros(a)) / 1e6;
 }

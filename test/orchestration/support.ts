@@ -1,11 +1,15 @@
 import type {
+  Decision,
   FlowRunFacts,
   OrchestrationEnv,
+  ProposedState,
   RunState,
   StateDetails,
   StateType,
   TaskRunFacts,
 } from '../../src/orchestration/contract.js';
+import {runFlowRules, runTaskRules} from '../../src/orchestration/engine.js';
+import type {FlowContext, Rule, TaskContext} from '../../src/orchestration/rules.js';
 import {defaultStateName} from '../../src/orchestration/state-names.js';
 import {fullStateDetails} from '../../src/orchestration/states.js';
 
@@ -82,4 +86,38 @@ export function taskRun(state: RunState | null, overrides: Partial<TaskRunFacts>
     cached_state: null,
     ...overrides,
   };
+}
+
+/** Runs only the given rules (no global transforms), as Prefect's rule tests do. */
+export function withFlowRules(
+  facts: FlowRunFacts,
+  proposed: ProposedState,
+  rules: readonly Rule<FlowContext>[],
+  env: OrchestrationEnv = testEnv(),
+): Decision {
+  return runFlowRules(facts, proposed, rules, [], env);
+}
+
+export function withTaskRules(
+  facts: TaskRunFacts,
+  proposed: ProposedState,
+  rules: readonly Rule<TaskContext>[],
+  env: OrchestrationEnv = testEnv(),
+): Decision {
+  return runTaskRules(facts, proposed, rules, [], env);
+}
+
+export const minutesFromNow = (minutes: number): string => new Date(Date.parse(NOW) + minutes * 60_000).toISOString().replace('Z', '000Z');
+
+/** The run's facts after a caller applied a Decision (state row, columns; slot effects aside). */
+export function applyDecision<F extends FlowRunFacts | TaskRunFacts>(facts: F, decision: Decision): F {
+  const next = {...facts} as F & Record<string, unknown>;
+  for (const [key, value] of Object.entries(decision.columns)) {
+    if (key in next) (next as Record<string, unknown>)[key] = value;
+  }
+  if (decision.write && decision.state) {
+    next.state = decision.state;
+    if ('state_timestamps' in next) (next as FlowRunFacts).state_timestamps = [...(next as FlowRunFacts).state_timestamps, decision.write.timestamp];
+  }
+  return next;
 }
