@@ -57,6 +57,12 @@ export interface BatchOptions<T> {
   minBatchSize?: number;
   /** A batch that holds the write lock longer than this makes the next one smaller (default 500 ms). */
   targetBatchMs?: number;
+  /**
+   * Pause after each committed batch, in milliseconds (default 0). On SQLite a process waiting
+   * for the write lock polls with back-off (up to 100 ms apart); without a gap the next batch
+   * would take the lock again before a live server's writer ever sees it free.
+   */
+  pauseBetweenBatchesMs?: number;
   /** Stop after this many items in all. */
   limit?: number;
   /** Run every batch and roll it back: what a dry run reports is what the real run would do. */
@@ -106,6 +112,7 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
       if (elapsed > targetMs) size = Math.max(minSize, Math.floor(size / 2));
       else if (elapsed < targetMs / 4) size = Math.min(maxSize, size * 2);
       if (taken < room) break;
+      if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
     }
   } finally {
     bar?.finish();

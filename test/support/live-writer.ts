@@ -26,7 +26,7 @@ export interface LiveWriter {
 const SCRIPT = fileURLToPath(new URL('./live-writer-process.ts', import.meta.url));
 
 export async function startLiveWriter(file: string, options: {runsPerSecond?: number} = {}): Promise<LiveWriter> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, file, String(options.runsPerSecond ?? 150)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, file, String(options.runsPerSecond ?? 200)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
