@@ -107,7 +107,8 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
       report.batches += 1;
       report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
       bar?.update(report.items, report.items);
-      if (otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
+      // A caller's fixed pause (below) replaces the automatic one.
+      if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
       // Keep each lock hold near the budget: shrink after a slow batch, grow back after fast ones.
       if (elapsed > targetMs) size = Math.max(minSize, Math.floor(size / 2));
       else if (elapsed < targetMs / 4) size = Math.min(maxSize, size * 2);
