@@ -3,7 +3,7 @@ import {expect} from 'chai';
 import {removeTempDirs} from '../support/databases.js';
 import {testDialects} from '../support/dialects.js';
 import {fixtureDatabase} from '../support/postgres-fixtures.js';
-import {cli, cliJson, dumpDatabase, expectChanges, expectUnchanged, idsWhere, type OrchestrationJson, readRun, readStateRows} from './state-change-support.js';
+import {cli, cliJson, dumpDatabase, expectChanges, expectUnchanged, idsWhere, type OrchestrationJson, readRun, readStateRows, withDatabase} from './state-change-support.js';
 
 // The 2.x fixture holds 35 real task runs in six flow runs.
 const FIXTURE = 'prefect-2.x-824e9edafa60.db';
@@ -76,6 +76,31 @@ for (const dialect of testDialects()) {
       expectChanges(before, await dumpDatabase(url), {
         added: real.json.map((r) => `task_run_state:${r.state!.id}`),
         changed: selected.map((id) => `task_run:${id}`),
+      });
+    });
+
+    it('a Completed state with a cache key is cached in task_run_state_cache (Prefect\'s CacheInsertion)', async () => {
+      const id = taskRuns[2];
+      const running = await cli(url, ['task-run', 'set-state', id, '--state-type', 'RUNNING', '--force']);
+      expect(running.exitCode, running.stderr).to.equal(0);
+      const before = await dumpDatabase(url);
+      const details = JSON.stringify({cache_key: 'prefectdb-test-key', cache_expiration: '2099-01-01T00:00:00Z'});
+      const {result, json} = await cliJson<OrchestrationJson>(url, ['task-run', 'set-state', id, '--state-type', 'COMPLETED', '--details', details]);
+      expect(result.exitCode, result.stderr).to.equal(0);
+      expect(json.state!.state_details).to.include({cache_key: 'prefectdb-test-key', cache_expiration: '2099-01-01T00:00:00.000000Z'});
+      const entries = await withDatabase(url, async (db) =>
+        (await db.knex('task_run_state_cache').where('cache_key', 'prefectdb-test-key')).map((row: Record<string, unknown>) => ({
+          id: String(row.id),
+          task_run_state_id: db.codec.decodeUuid(row.task_run_state_id),
+          cache_expiration: db.codec.decodeTimestamp(row.cache_expiration),
+        })),
+      );
+      expect(entries.map(({task_run_state_id, cache_expiration}) => ({task_run_state_id, cache_expiration}))).to.deep.equal([
+        {task_run_state_id: json.state!.id, cache_expiration: '2099-01-01T00:00:00.000000Z'},
+      ]);
+      expectChanges(before, await dumpDatabase(url), {
+        added: [`task_run_state:${json.state!.id}`, `task_run_state_cache:${entries[0].id}`],
+        changed: [`task_run:${id}`],
       });
     });
 
