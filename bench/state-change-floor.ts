@@ -52,6 +52,10 @@ export function sqliteSetStateFloor(file: string, ids: readonly string[]): numbe
   return elapsed;
 }
 
+/**
+ * On PostgreSQL the floor is set-based, as prefectdb's own statements are: per batch one
+ * SELECT … FOR UPDATE, one multi-row INSERT of the states and one UPDATE … FROM unnest(…).
+ */
 export async function postgresSetStateFloor(url: string, ids: readonly string[]): Promise<number> {
   const client = new pg.Client({connectionString: url});
   await client.connect();
@@ -59,24 +63,22 @@ export async function postgresSetStateFloor(url: string, ids: readonly string[])
   try {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = ids.slice(start, start + BATCH);
+      const now = new Date().toISOString();
+      const stateIds = batch.map(() => randomUUID());
       await client.query('begin');
       await client.query('select id, state_id, end_time from flow_run where id = any($1::uuid[]) for update', [batch]);
-      for (const id of batch) {
-        const now = new Date().toISOString();
-        const stateId = randomUUID();
-        await client.query({
-          name: 'floor-insert',
-          text: `insert into flow_run_state (id, created, updated, type, timestamp, name, message, state_details, data, flow_run_id, result_artifact_id)
-                 values ($1, $2, $2, 'CANCELLED', $2, 'Cancelled', null, $3, null, $4, null)`,
-          values: [stateId, now, DETAILS(id), id],
-        });
-        await client.query({
-          name: 'floor-update',
-          text: `update flow_run set state_id = $1, state_type = 'CANCELLED', state_name = 'Cancelled', state_timestamp = $2,
-                   end_time = coalesce(end_time, $2), next_scheduled_start_time = null, updated = $2 where id = $3`,
-          values: [stateId, now, id],
-        });
-      }
+      await client.query(
+        `insert into flow_run_state (id, created, updated, type, timestamp, name, message, state_details, data, flow_run_id, result_artifact_id)
+         select s.id, $2, $2, 'CANCELLED', $2, 'Cancelled', null, s.details, null, s.run_id, null
+           from unnest($1::uuid[], $3::jsonb[], $4::uuid[]) as s(id, details, run_id)`,
+        [stateIds, now, batch.map((id) => DETAILS(id)), batch],
+      );
+      await client.query(
+        `update flow_run as r set state_id = v.state_id, state_type = 'CANCELLED', state_name = 'Cancelled', state_timestamp = $3,
+           end_time = coalesce(r.end_time, $3), next_scheduled_start_time = null, updated = $3
+           from unnest($1::uuid[], $2::uuid[]) as v(id, state_id) where r.id = v.id`,
+        [batch, stateIds, now],
+      );
       await client.query('commit');
     }
   } finally {

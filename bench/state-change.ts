@@ -7,7 +7,7 @@
  *   node --import tsx bench/state-change.ts
  *
  * Settings (environment):
- *   BENCH_STATE_RUNS (100000)      runs changed by each side
+ *   BENCH_STATE_RUNS (100000)      runs changed by each side on SQLite; 0 skips SQLite
  *   BENCH_SQLITE_SOURCE            a seeded SQLite file to copy (default /work/bench-data/seed-1m.db;
  *                                  without it a file of 2 × BENCH_STATE_RUNS runs is seeded)
  *   BENCH_PG_STATE_RUNS (100000)   runs per side on PostgreSQL (2 × seeded); 0 skips PostgreSQL
@@ -92,12 +92,13 @@ async function benchPostgres(): Promise<string[][]> {
   }
 }
 
+const TITLE = 'Bulk set-state (forced Cancelled; slower by = floor rate / prefectdb rate; target ≤ 2×)';
+const HEADER = ['', 'runs', 'time', 'runs/s', 'slower by', 'longest lock hold'];
 const dir = mkdtempSync(path.join(tmpdir(), 'prefectdb-bench-state-'));
 try {
-  const table = await benchSqlite(dir);
+  if (RUNS > 0) printTable(TITLE, HEADER, await benchSqlite(dir));
   rmSync(dir, {recursive: true, force: true});
-  if (PG_RUNS > 0) table.push(...(await benchPostgres()));
-  printTable('Bulk set-state (forced Cancelled; slower by = floor rate / prefectdb rate; target ≤ 2×)', ['', 'runs', 'time', 'runs/s', 'slower by', 'longest lock hold'], table);
+  if (PG_RUNS > 0) printTable(TITLE, HEADER, await benchPostgres());
 } finally {
   rmSync(dir, {recursive: true, force: true});
 }
