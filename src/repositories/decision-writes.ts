@@ -19,8 +19,9 @@ export interface RunDecision {
 /** The subflow parent-task updates the caller must still orchestrate (through the engine). */
 export type ParentTaskUpdate = {task_run_id: string; state: ProposedState};
 
-// Rows per multi-row INSERT: well under both dialects' bind-parameter limits.
-const ROWS_PER_INSERT = 200;
+// Rows per multi-row INSERT: a batch's states in one statement, well under both dialects'
+// bind-parameter limits (11 columns × 500 rows).
+const ROWS_PER_INSERT = 500;
 // Runs per multi-row UPDATE: a single bound JSON parameter, so only the statement's size limits it.
 const ROWS_PER_UPDATE = 500;
 

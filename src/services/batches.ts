@@ -86,9 +86,10 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const targetMs = options.targetBatchMs ?? 500;
   const bar = options.progress && options.progress.total !== undefined ? ProgressBar.forStderr(options.progress.label, options.progress.total) : undefined;
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
-  // Start small and grow while batches stay well under the budget: a first full batch on a
-  // slow or busy machine would otherwise be the longest lock hold of the whole command.
-  let size = Math.min(maxSize, 64);
+  // On SQLite, start small and grow while batches stay well under the budget: a first full
+  // batch on a slow or busy machine would otherwise be the longest hold of the file's one
+  // write lock. PostgreSQL locks rows only, so it starts at the full size.
+  let size = options.db.dialect === 'sqlite' ? Math.min(maxSize, 64) : maxSize;
   const otherWriters = new OtherWriters();
   try {
     for (;;) {

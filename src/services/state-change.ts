@@ -165,6 +165,8 @@ export async function changeRunStates<K extends RunKind>(request: StateChangeRun
     limit: request.limit,
     dryRun: request.dryRun,
     progress: {label: request.progressLabel, total: Math.min(request.selection.count, request.limit ?? Infinity)},
+    // PostgreSQL holds row locks only, so a batch may run longer before it is cut smaller.
+    ...(request.ctx.db.dialect === 'postgres' ? {targetBatchMs: 2000} : {}),
     async apply(trx, ids) {
       const outcome = await orchestrateBatch(request, trx, ids);
       await request.afterBatch?.(trx, outcome);
