@@ -133,7 +133,7 @@ async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transacti
     if (!run) continue;
     const decision = orchestrateTaskRun(run, update.state, 'minimal', env);
     ledger.apply(decision);
-    decisions.push({runId: update.task_run_id, decision});
+    decisions.push({runId: update.task_run_id, decision: {...decision, columns: changedColumns(decision.columns, run)}});
   }
   await writeDecisions(ctx, trx, 'task_run', decisions, now);
 }
