@@ -6,7 +6,7 @@ import type {RepositoryContext} from '../repositories/common.js';
 import type {FlowRunFilter} from '../repositories/flow-runs.js';
 import type {RunKind} from '../repositories/run-states.js';
 import type {TaskRunFilter} from '../repositories/task-runs.js';
-import type {BatchOutcome, BatchRequest, OrchestrationResult} from '../services/state-change.js';
+import type {BatchOutcome, BatchRequest} from '../services/state-change.js';
 import type {WriteFlagValues} from './write-flags.js';
 
 export interface StateChangeOptions<K extends RunKind> {
@@ -28,11 +28,11 @@ export interface StateChangeOptions<K extends RunKind> {
  * as Prefect's OrchestrationResult; exit 4 when any run was not simply accepted.
  */
 export abstract class StateChangeCommand<T extends typeof Command> extends BaseCommand<T> {
-  protected async changeStates<K extends RunKind>(options: StateChangeOptions<K>): Promise<OrchestrationResult[]> {
+  protected async changeStates<K extends RunKind>(options: StateChangeOptions<K>): Promise<void> {
     const {repositoryContext} = await import('../repositories/common.js');
     const {selectFlowRuns, selectTaskRuns} = await import('../services/run-selection.js');
     const {changeRunStates} = await import('../services/state-change.js');
-    const {outcomeSummary, renderResults} = await import('../render/orchestration-results.js');
+    const {needsEveryResult, outcomeSummary, renderResults} = await import('../render/orchestration-results.js');
     const flags = this.flags as WriteFlagValues;
     const {ids, several} = await this.requestedIds();
     const {db, schema} = await this.connectForWrite();
@@ -55,10 +55,10 @@ export abstract class StateChangeCommand<T extends typeof Command> extends BaseC
       dryRun: flags['dry-run'],
       progressLabel: flags['dry-run'] ? `checking ${noun}` : `changing ${noun}`,
       afterBatch: options.afterBatch && ((trx, outcome) => options.afterBatch!(ctx, trx, outcome)),
+      retainResults: needsEveryResult(this.renderOptions),
     });
-    this.writeStdout(renderResults(report.results, several || !selection.byIds, this.renderOptions));
-    if (!this.flags.quiet) process.stderr.write(outcomeSummary(report.results, noun, Boolean(flags['dry-run'])) + '\n');
-    if (report.results.some((result) => result.status !== 'ACCEPT')) this.exit(4);
-    return report.results;
+    this.writeStdout(renderResults(report.results, report.tally, several || !selection.byIds, this.renderOptions));
+    if (!this.flags.quiet) process.stderr.write(outcomeSummary(report.tally, noun, Boolean(flags['dry-run']), report.longestBatchMs) + '\n');
+    if (!report.tally.allAccepted) this.exit(4);
   }
 }

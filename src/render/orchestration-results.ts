@@ -1,16 +1,22 @@
 import {stringify} from 'csv-stringify/sync';
 
+import type {OutcomeTally} from '../services/outcome-tally.js';
 import type {OrchestrationResult} from '../services/state-change.js';
 import type {RenderOptions} from './options.js';
 import {CellFormatter} from './view.js';
 import {renderTable} from './table.js';
+
+/** Whether the output needs every result, or only the outcome counts (the table form). */
+export function needsEveryResult(options: RenderOptions): boolean {
+  return options.quiet || options.format !== 'table';
+}
 
 /**
  * Prints state-change outcomes: JSON shaped like Prefect's OrchestrationResult (one object
  * for one run, an array for several), or for people a table counting outcomes by status,
  * resulting state and reason.
  */
-export function renderResults(results: readonly OrchestrationResult[], several: boolean, options: RenderOptions): string {
+export function renderResults(results: readonly OrchestrationResult[], tally: OutcomeTally, several: boolean, options: RenderOptions): string {
   if (options.quiet) return results.map((result) => `${result.id}\n`).join('');
   switch (options.format) {
     case 'json':
@@ -20,25 +26,18 @@ export function renderResults(results: readonly OrchestrationResult[], several: 
     case 'csv':
       return renderCsv(results);
     default:
-      return renderCounts(results, options);
+      return renderCounts(tally, options);
   }
 }
 
-function renderCounts(results: readonly OrchestrationResult[], options: RenderOptions): string {
-  if (results.length === 0) return '';
-  const groups = new Map<string, {result: OrchestrationResult; runs: number}>();
-  for (const result of results) {
-    const key = JSON.stringify([result.status, result.state?.type ?? null, result.state?.name ?? null, result.details.reason ?? null]);
-    const group = groups.get(key);
-    if (group) group.runs += 1;
-    else groups.set(key, {result, runs: 1});
-  }
+function renderCounts(tally: OutcomeTally, options: RenderOptions): string {
+  if (tally.total === 0) return '';
   const format = new CellFormatter(options);
-  const rows = [...groups.values()].map(({result, runs}) => [
-    result.status,
-    format.state(result.state?.type, result.state?.name),
-    result.details.reason ?? '',
-    runs.toLocaleString('en-US'),
+  const rows = tally.outcomeGroups.map((group) => [
+    group.status,
+    format.state(group.stateType, group.stateName),
+    group.reason ?? '',
+    group.runs.toLocaleString('en-US'),
   ]);
   return renderTable(['STATUS', 'STATE', 'REASON', 'RUNS'], rows, options);
 }
@@ -61,10 +60,10 @@ function renderCsv(results: readonly OrchestrationResult[]): string {
 const OUTCOME_WORDS = {ACCEPT: 'accepted', REJECT: 'rejected', WAIT: 'told to wait', ABORT: 'aborted'} as const;
 
 /** One stderr line: how many runs got which outcome. */
-export function outcomeSummary(results: readonly OrchestrationResult[], noun: string, dryRun: boolean): string {
-  const counts = new Map<string, number>();
-  for (const result of results) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
-  const parts = Object.entries(OUTCOME_WORDS).flatMap(([status, word]) => (counts.has(status) ? [`${counts.get(status)!.toLocaleString('en-US')} ${word}`] : []));
-  const total = `${results.length.toLocaleString('en-US')} ${noun}`;
-  return `${total}: ${parts.join(', ') || 'none selected'}${dryRun ? ' (dry run: nothing was written)' : ''}`;
+export function outcomeSummary(tally: OutcomeTally, noun: string, dryRun: boolean, longestBatchMs: number): string {
+  const parts = Object.entries(OUTCOME_WORDS).flatMap(([status, word]) => (tally.count(status) ? [`${tally.count(status).toLocaleString('en-US')} ${word}`] : []));
+  const total = `${tally.total.toLocaleString('en-US')} ${tally.total === 1 ? noun.replace(/s$/, '') : noun}`;
+  // The lock hold tells an operator sharing the file with a live server how long it waited at most.
+  const hold = tally.total > 0 ? `; longest lock hold ${Math.round(longestBatchMs)} ms` : '';
+  return `${total}: ${parts.join(', ') || 'none selected'}${hold}${dryRun ? ' (dry run: nothing was written)' : ''}`;
 }

@@ -25,13 +25,20 @@ const MIRRORED = ['data', 'description', 'type', 'created', 'flow_run_id', 'task
  * Repairs the collections of `keys` (every collection when `keys` is undefined) whose latest
  * artifact no longer exists. Call after the artifacts are deleted, in the same transaction.
  */
-export async function repairCollections(ctx: RepositoryContext, trx: Knex.Transaction, keys: readonly string[] | undefined, now: string, limit?: number): Promise<CollectionChange[]> {
-  const dangling = await danglingCollections(trx, keys, limit);
+export async function repairCollections(
+  ctx: RepositoryContext,
+  trx: Knex.Transaction,
+  keys: readonly string[] | undefined,
+  now: string,
+  options: {limit?: number; archive?: (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>} = {},
+): Promise<CollectionChange[]> {
+  const dangling = await danglingCollections(trx, keys, options.limit);
   const changes: CollectionChange[] = [];
   const mirrored = MIRRORED.filter((column) => ctx.schema.hasColumn('artifact_collection', column) && ctx.schema.hasColumn('artifact', column));
   for (const collection of dangling) {
     const next: {id: string} | undefined = await trx('artifact').where('key', collection.key).orderBy([{column: 'created', order: 'desc'}, {column: 'id', order: 'desc'}]).first('id');
     if (!next) {
+      if (options.archive) await options.archive('artifact_collection', await trx('artifact_collection').where('id', collection.id).select('*'));
       await trx('artifact_collection').where('id', collection.id).delete();
       changes.push({key: collection.key, previousLatestId: collection.latestId, action: 'removed'});
       continue;
@@ -44,11 +51,12 @@ export async function repairCollections(ctx: RepositoryContext, trx: Knex.Transa
   return changes;
 }
 
-/** Collections whose latest_id names no artifact, for `keys` or all of them. */
-export async function danglingCollections(db: Db, keys: readonly string[] | undefined, limit?: number): Promise<Array<{id: string; key: string; latestId: string}>> {
+/** Collections whose latest_id names no artifact, for `keys` or all of them (in key order, after `afterKey`). */
+export async function danglingCollections(db: Db, keys: readonly string[] | undefined, limit?: number, afterKey?: string): Promise<Array<{id: string; key: string; latestId: string}>> {
   const select = (qb: Knex.QueryBuilder) => {
     qb.whereNotExists((sub) => sub.from('artifact').whereRaw('artifact.id = artifact_collection.latest_id').select(db.raw('1')));
     if (limit !== undefined) qb.limit(limit);
+    if (afterKey !== undefined) qb.where('key', '>', afterKey);
     return qb.select('id', 'key', {latest_id: 'latest_id'}).orderBy('key');
   };
   const rows: Array<{id: string; key: string; latest_id: string | null}> = [];

@@ -19,14 +19,17 @@ export interface RunDecision {
 /** The subflow parent-task updates the caller must still orchestrate (through the engine). */
 export type ParentTaskUpdate = {task_run_id: string; state: ProposedState};
 
-// Rows per multi-row INSERT: well under both dialects' bind-parameter limits.
-const ROWS_PER_INSERT = 200;
+// Rows per multi-row INSERT: a batch's states in one statement, well under both dialects'
+// bind-parameter limits (11 columns × 500 rows).
+const ROWS_PER_INSERT = 500;
+// Runs per multi-row UPDATE: a single bound JSON parameter, so only the statement's size limits it.
+const ROWS_PER_UPDATE = 500;
 
 export async function writeDecisions(ctx: RepositoryContext, db: Db, kind: RunKind, decisions: readonly RunDecision[], now: string): Promise<ParentTaskUpdate[]> {
   const effects = decisions.flatMap(({decision}) => decision.effects);
   await insertRows(ctx, db, 'artifact', effects.flatMap((effect) => (effect.kind === 'create_result_artifact' ? [{...effect.artifact, created: now, updated: now}] : [])));
   await insertRows(ctx, db, `${kind}_state`, decisions.flatMap(({runId, decision}) => (decision.write ? [stateRow(kind, runId, decision.write, now)] : [])));
-  for (const {runId, decision} of decisions) await updateRun(ctx, db, kind, runId, decision.columns as Row, now);
+  await updateRuns(ctx, db, kind, decisions, now);
   await applySlotEffects(ctx, db, effects, now);
   await insertRows(ctx, db, 'task_run_state_cache', effects.flatMap((effect) => (effect.kind === 'cache_insertion' ? [cacheRow(effect, now)] : [])));
   return effects.flatMap((effect) => (effect.kind === 'update_subflow_parent_task' ? [{task_run_id: effect.task_run_id, state: effect.state}] : []));
@@ -61,13 +64,37 @@ function cacheRow(effect: Extract<Effect, {kind: 'cache_insertion'}>, now: strin
 
 /** The row's columns that exist at this revision, each encoded for the dialect. */
 function encodeRow(ctx: RepositoryContext, table: string, row: Row): Row {
+  const encoders = columnEncoders(ctx, table);
   const encoded: Row = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (!ctx.schema.hasColumn(table, column)) continue;
-    const type = findColumn(table, column)?.type;
-    encoded[column] = type ? ctx.db.codec.encode(type, value) : value;
+  for (const column in row) {
+    const encode = encoders.get(column);
+    if (encode) encoded[column] = encode(row[column]);
   }
   return encoded;
+}
+
+type Encoder = (value: unknown) => unknown;
+const encoderCache = new WeakMap<RepositoryContext, Map<string, Map<string, Encoder | undefined>>>();
+
+/**
+ * Per column of `table`: how to encode a value, or nothing when the revision lacks the
+ * column. Looked up once per table and connection (bulk writes encode millions of values).
+ */
+function columnEncoders(ctx: RepositoryContext, table: string): {get(column: string): Encoder | undefined} {
+  let tables = encoderCache.get(ctx);
+  if (!tables) encoderCache.set(ctx, (tables = new Map()));
+  let columns = tables.get(table);
+  if (!columns) tables.set(table, (columns = new Map()));
+  const known = columns;
+  return {
+    get(column) {
+      if (known.has(column)) return known.get(column);
+      const type = ctx.schema.hasColumn(table, column) ? (findColumn(table, column)?.type ?? null) : undefined;
+      const encoder: Encoder | undefined = type === undefined ? undefined : type === null ? (value) => value : (value) => ctx.db.codec.encode(type, value);
+      known.set(column, encoder);
+      return encoder;
+    },
+  };
 }
 
 async function insertRows(ctx: RepositoryContext, db: Db, table: string, rows: readonly Row[]): Promise<void> {
@@ -77,10 +104,38 @@ async function insertRows(ctx: RepositoryContext, db: Db, table: string, rows: r
   }
 }
 
-async function updateRun(ctx: RepositoryContext, db: Db, kind: RunKind, runId: string, columns: Row, now: string): Promise<void> {
-  if (Object.keys(columns).length === 0) return;
-  const values = encodeRow(ctx, kind, {...columns, updated: now});
-  await db(kind).where('id', runId).update(values);
+/**
+ * The runs' column changes, one UPDATE per set of changed columns and chunk: a bulk change
+ * gives every run the same columns, so a batch is usually one statement, not 500.
+ */
+async function updateRuns(ctx: RepositoryContext, db: Db, kind: RunKind, decisions: readonly RunDecision[], now: string): Promise<void> {
+  const groups = new Map<string, Row[]>();
+  for (const {runId, decision} of decisions) {
+    const changes = decision.columns as Row;
+    if (Object.keys(changes).length === 0) continue;
+    const row = encodeRow(ctx, kind, {...changes, updated: now});
+    const key = Object.keys(row).sort().join(',');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push({...jsonPayloadValues(ctx, kind, row), id: runId});
+  }
+  for (const [key, rows] of groups) {
+    const columns = key.split(',');
+    for (let start = 0; start < rows.length; start += ROWS_PER_UPDATE) {
+      await ctx.sql.updateRowsFromJson(db, kind, columns, JSON.stringify(rows.slice(start, start + ROWS_PER_UPDATE)));
+    }
+  }
+}
+
+/** PostgreSQL reads a jsonb field of the payload as JSON, so JSON columns go in as values, not text. */
+function jsonPayloadValues(ctx: RepositoryContext, table: string, row: Row): Row {
+  if (ctx.db.dialect !== 'postgres') return row;
+  const out: Row = {};
+  for (const [column, value] of Object.entries(row)) {
+    const type = findColumn(table, column)?.type;
+    out[column] = (type === 'json' || type === 'json_plain') && typeof value === 'string' ? JSON.parse(value) : value;
+  }
+  return out;
 }
 
 /**
@@ -107,16 +162,16 @@ async function applySlotEffects(ctx: RepositoryContext, db: Db, effects: readonl
       else change.release.add(effect.task_run_id), change.take.delete(effect.task_run_id);
     }
   }
-  for (const [tag, change] of v1Slots) await updateV1Slots(ctx, db, tag, change.take, change.release, updated);
+  for (const [tag, change] of v1Slots) await updateV1Slots(ctx, db, tag, change.take, change.release, now);
 }
 
 /** V1 tag limits keep the holders' task run ids as a JSON list: add and remove, as a set. */
-async function updateV1Slots(ctx: RepositoryContext, db: Db, tag: string, take: Set<string>, release: Set<string>, updated: string | null): Promise<void> {
+async function updateV1Slots(ctx: RepositoryContext, db: Db, tag: string, take: Set<string>, release: Set<string>, updated: string): Promise<void> {
   const row = await db('concurrency_limit').where('tag', tag).first('active_slots');
   if (!row) return;
   const current = (ctx.db.codec.decodeJson(row.active_slots) as string[] | null) ?? [];
   const next = current.filter((id) => !release.has(id));
   for (const id of take) if (!next.includes(id)) next.push(id);
   if (next.length === current.length && next.every((id, index) => id === current[index])) return;
-  await db('concurrency_limit').where('tag', tag).update({active_slots: ctx.db.codec.encode('json', next), updated});
+  await db('concurrency_limit').where('tag', tag).update(encodeRow(ctx, 'concurrency_limit', {active_slots: next, updated}));
 }

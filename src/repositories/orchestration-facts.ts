@@ -23,7 +23,7 @@ const TASK_RUN_COLUMNS = [...RUN_COLUMNS, 'flow_run_id', 'tags', 'flow_run_run_c
 const STATE_COLUMNS = ['id', 'type', 'name', 'timestamp', 'message', 'state_details', 'data', 'result_artifact_id'];
 
 export async function readFlowRunFacts(ctx: RepositoryContext, db: Db, ids: readonly string[], now: string): Promise<Map<string, FlowRunFacts>> {
-  const runs = await readByIds(ctx, db, 'flow_run', existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS), 'id', ids);
+  const runs = await readByIds(ctx, db, 'flow_run', existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS), 'id', ids, {lock: true});
   const states = await readStatesByIds(ctx, db, 'flow_run', runs.map((run) => run.state_id as string | null));
   const timestamps = await readStateTimestamps(ctx, db, 'flow_run', ids);
   const deploymentIds = runs.flatMap((run) => (run.deployment_id ? [run.deployment_id as string] : []));
@@ -58,7 +58,7 @@ export async function readTaskRunFacts(
   now: string,
   cacheKeyOf: (taskRunId: string) => string | null = () => null,
 ): Promise<Map<string, TaskRunFacts>> {
-  const runs = await readByIds(ctx, db, 'task_run', existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS), 'id', ids);
+  const runs = await readByIds(ctx, db, 'task_run', existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS), 'id', ids, {lock: true});
   const states = await readStatesByIds(ctx, db, 'task_run', runs.map((run) => run.state_id as string | null));
   const flowRunIds = runs.flatMap((run) => (run.flow_run_id ? [run.flow_run_id as string] : []));
   const flowRuns = await readByIds(ctx, db, 'flow_run', ['id', 'run_count', 'state_id'], 'id', flowRunIds);
@@ -114,12 +114,18 @@ function stateOf(states: Map<string, RunState>, run: Row): RunState | null {
   return run.state_id ? (states.get(run.state_id as string) ?? null) : null;
 }
 
-/** Decoded rows of `table` whose `column` is one of `values`, in chunks under the bind limits. */
-async function readByIds(ctx: RepositoryContext, db: Db, table: string, columns: readonly string[], column: string, values: readonly string[]): Promise<Row[]> {
+/**
+ * Decoded rows of `table` whose `column` is one of `values`, in chunks under the bind limits.
+ * `lock` takes the rows' locks on PostgreSQL, as the server reads a run FOR UPDATE before
+ * changing its state (SQLite's BEGIN IMMEDIATE already holds the whole file).
+ */
+async function readByIds(ctx: RepositoryContext, db: Db, table: string, columns: readonly string[], column: string, values: readonly string[], {lock = false} = {}): Promise<Row[]> {
   const unique = [...new Set(values)];
   const rows: Row[] = [];
   for (let start = 0; start < unique.length; start += LOOKUP_CHUNK) {
-    const chunk: Row[] = await db(table).select(columns).whereIn(column, unique.slice(start, start + LOOKUP_CHUNK));
+    const query = db(table).select(columns).whereIn(column, unique.slice(start, start + LOOKUP_CHUNK));
+    if (lock && ctx.db.dialect === 'postgres') query.forUpdate();
+    const chunk: Row[] = await query;
     for (const raw of chunk) rows.push(decodeRow(ctx, table, raw));
   }
   return rows;

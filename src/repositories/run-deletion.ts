@@ -220,3 +220,34 @@ function rowsOf(result: unknown): OwnedRun[] {
   const rows = (Array.isArray(result) ? result : (result as {rows: unknown[]}).rows) as Array<{root: string; id: string}>;
   return rows.map((r) => ({root: String(r.root).toLowerCase(), id: String(r.id).toLowerCase()}));
 }
+
+export type ArchiveSink = (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>;
+
+/**
+ * Every row a delete of these flow runs and task runs removes, table by table, as stored:
+ * what `db clean --archive` writes before deleting. Same selections as countRowsUnder.
+ */
+export async function archiveRowsUnder(ctx: RepositoryContext, trx: Knex.Transaction, flowRunIds: readonly string[], taskRunIds: readonly string[], sink: ArchiveSink): Promise<void> {
+  const each = async (table: string, ids: readonly string[], select: (part: string[]) => Knex.QueryBuilder) => {
+    if (!ctx.schema.hasTable(table)) return;
+    for (const part of chunks(ids)) {
+      const rows = await select(part);
+      if (rows.length > 0) await sink(table, rows);
+    }
+  };
+  const tasksOf = (part: string[]) => trx('task_run').whereIn('flow_run_id', part).select('id');
+  const statesOf = (tasks: Knex.QueryBuilder | string[]) => trx('task_run_state').whereIn('task_run_id', tasks).select('id');
+  await each('flow_run', flowRunIds, (part) => trx('flow_run').whereIn('id', part).select('*'));
+  await each('flow_run_state', flowRunIds, (part) => trx('flow_run_state').whereIn('flow_run_id', part).select('*'));
+  await each('flow_run_input', flowRunIds, (part) => trx('flow_run_input').whereIn('flow_run_id', part).select('*'));
+  await each('task_run', flowRunIds, (part) => trx('task_run').whereIn('flow_run_id', part).select('*'));
+  await each('task_run', taskRunIds, (part) => trx('task_run').whereIn('id', part).select('*'));
+  await each('task_run_state', flowRunIds, (part) => trx('task_run_state').whereIn('task_run_id', tasksOf(part)).select('*'));
+  await each('task_run_state', taskRunIds, (part) => trx('task_run_state').whereIn('task_run_id', part).select('*'));
+  await each('task_run_state_cache', flowRunIds, (part) => trx('task_run_state_cache').whereIn('task_run_state_id', statesOf(tasksOf(part))).select('*'));
+  await each('task_run_state_cache', taskRunIds, (part) => trx('task_run_state_cache').whereIn('task_run_state_id', statesOf(part)).select('*'));
+  await each('log', flowRunIds, (part) => trx('log').whereIn('flow_run_id', part).select('*'));
+  await each('log', taskRunIds, (part) => trx('log').whereIn('task_run_id', part).select('*'));
+  await each('artifact', flowRunIds, (part) => trx('artifact').whereIn('flow_run_id', part).select('*'));
+  await each('artifact', taskRunIds, (part) => trx('artifact').whereIn('task_run_id', part).select('*'));
+}

@@ -3,6 +3,8 @@ import type {Knex} from 'knex';
 import {repairCollections} from '../repositories/artifact-collections.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import {
+  type ArchiveSink,
+  archiveRowsUnder,
   artifactsUnder,
   countRowsUnder,
   deleteCacheRowsOfTasks,
@@ -71,12 +73,17 @@ export async function deleteRuns(ctx: RepositoryContext, source: BatchSource<str
  * the lock over 400 ms, and the lock is left free for 100 ms (a waiting writer's longest poll
  * interval) before the next one. PostgreSQL locks rows, not the database: no pause.
  */
-function sharingTheLock(ctx: RepositoryContext): {batchSize?: number; targetBatchMs?: number; pauseBetweenBatchesMs?: number} {
+export function sharingTheLock(ctx: RepositoryContext): {batchSize?: number; targetBatchMs?: number; pauseBetweenBatchesMs?: number} {
   return ctx.db.dialect === 'sqlite' ? {targetBatchMs: 400, pauseBetweenBatchesMs: 100} : {};
 }
 
 /** Deletes one batch of requested runs inside its transaction; returns what went, per requested run. */
-export async function deleteBatch(ctx: RepositoryContext, trx: Knex.Transaction, ids: readonly string[], options: Pick<RunDeletionOptions, 'kind' | 'keepSubflows'>): Promise<RunDeletionResult[]> {
+export async function deleteBatch(
+  ctx: RepositoryContext,
+  trx: Knex.Transaction,
+  ids: readonly string[],
+  options: Pick<RunDeletionOptions, 'kind' | 'keepSubflows'> & {archive?: ArchiveSink},
+): Promise<RunDeletionResult[]> {
   const now = new Date().toISOString();
   const recursive = !options.keepSubflows;
   const taskRoots = options.kind === 'task_run' ? await existingTaskRuns(trx, ids) : [];
@@ -98,6 +105,8 @@ export async function deleteBatch(ctx: RepositoryContext, trx: Knex.Transaction,
     for (const [taskRunId, n] of counts.byTaskRun) credit(taskRunId, (r) => (r.deleted[table] += n));
   }
 
+  if (options.archive) await archiveRowsUnder(ctx, trx, flowRunIds, taskRoots, options.archive);
+
   // Slots first, while the runs' states still say which runs hold one.
   const holders = await slotHoldingRuns(ctx, trx, flowRunIds);
   const slotsPerLimit = new Map<string, string[]>();
@@ -115,7 +124,7 @@ export async function deleteBatch(ctx: RepositoryContext, trx: Knex.Transaction,
   await deleteWhereIn(trx, 'artifact', 'flow_run_id', flowRunIds);
   await deleteWhereIn(trx, 'artifact', 'task_run_id', taskRoots);
   const keys = artifacts.map((a) => a.key).filter((key): key is string => key !== null);
-  for (const change of await repairCollections(ctx, trx, keys, now)) {
+  for (const change of await repairCollections(ctx, trx, keys, now, {archive: options.archive})) {
     credit(artifactOwner.get(change.previousLatestId), (r) => {
       if (change.action === 'removed') r.deleted.artifact_collection += 1;
       else r.updated.artifact_collection += 1;

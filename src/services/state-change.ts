@@ -23,6 +23,7 @@ import {type RunDecision, writeDecisions} from '../repositories/decision-writes.
 import {readFlowRunFacts, readTaskRunFacts} from '../repositories/orchestration-facts.js';
 import type {RunKind} from '../repositories/run-states.js';
 import {type BatchReport, runInBatches} from './batches.js';
+import {OutcomeTally} from './outcome-tally.js';
 import type {RunSelection} from './run-selection.js';
 
 /**
@@ -132,7 +133,7 @@ async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transacti
     if (!run) continue;
     const decision = orchestrateTaskRun(run, update.state, 'minimal', env);
     ledger.apply(decision);
-    decisions.push({runId: update.task_run_id, decision});
+    decisions.push({runId: update.task_run_id, decision: {...decision, columns: changedColumns(decision.columns, run)}});
   }
   await writeDecisions(ctx, trx, 'task_run', decisions, now);
 }
@@ -144,29 +145,37 @@ export interface StateChangeRun<K extends RunKind> extends BatchRequest<K> {
   progressLabel: string;
   /** Runs after each batch's own changes, in its transaction (cancel's child handling). */
   afterBatch?: (trx: Knex.Transaction, outcome: BatchOutcome) => Promise<void>;
+  /** Keep every result (JSON output); otherwise only the tally is kept. */
+  retainResults?: boolean;
 }
 
 export interface StateChangeReport extends BatchReport {
+  /** Every run's result, in order, when `retainResults` asked for them. */
   results: OrchestrationResult[];
+  tally: OutcomeTally;
 }
 
 /** A whole selection through orchestrateBatch, in bounded, resumable batches. */
 export async function changeRunStates<K extends RunKind>(request: StateChangeRun<K>): Promise<StateChangeReport> {
   const results: OrchestrationResult[] = [];
+  const tally = new OutcomeTally();
   const report = await runInBatches({
     db: request.ctx.db,
     source: request.selection.source,
     limit: request.limit,
     dryRun: request.dryRun,
     progress: {label: request.progressLabel, total: Math.min(request.selection.count, request.limit ?? Infinity)},
+    // PostgreSQL holds row locks only, so a batch may run longer before it is cut smaller.
+    ...(request.ctx.db.dialect === 'postgres' ? {targetBatchMs: 2000} : {}),
     async apply(trx, ids) {
       const outcome = await orchestrateBatch(request, trx, ids);
       await request.afterBatch?.(trx, outcome);
       // A batch may be retried only as a whole; its results count once it committed (or rolled back for a dry run).
-      results.push(...outcome.results);
+      if (request.retainResults) results.push(...outcome.results);
+      tally.add(outcome.results);
     },
   });
-  return {...report, results};
+  return {...report, results, tally};
 }
 
 /**
