@@ -158,4 +158,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run as a script, not when another bench imports timedCli.
+if (process.argv[1]?.endsWith('delete.ts')) await main();
