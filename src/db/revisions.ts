@@ -74,3 +74,12 @@ export function lookupRevision(dialect: Dialect, revision: string): KnownRevisio
   if (!pair) return undefined;
   return {revision, dialect, release: pair.release, isHead: revision === HEAD_REVISIONS[dialect]};
 }
+
+/**
+ * The revisions of `toDialect` that are the same migration as `revision` of `fromDialect`:
+ * usually one; a few SQLite revisions pair with two PostgreSQL ones.
+ */
+export function pairedRevisions(fromDialect: Dialect, revision: string, toDialect: Dialect): string[] {
+  const paired = REVISIONS.filter((r) => r[fromDialect] === revision).map((r) => r[toDialect]);
+  return [...new Set(paired)];
+}

@@ -1,6 +1,7 @@
 import {usageError} from '../../errors.js';
 import {BaseCodec} from './codec.js';
 import {formatIsoInstant, parseInstant} from './instant.js';
+import {pythonJsonDumps} from './python-json.js';
 
 const UNIT_SECONDS: Record<string, number> = {
   year: 365.25 * 86400,
@@ -48,6 +49,8 @@ export class PostgresCodec extends BaseCodec {
 
   encodeJson(value: unknown, type: 'json' | 'json_plain' = 'json'): string | null {
     if (value === null || value === undefined) return type === 'json_plain' ? 'null' : null;
+    // Plain json keeps its text as bound, and Prefect binds json.dumps text; jsonb re-formats anyway.
+    if (type === 'json_plain') return pythonJsonDumps(value);
     return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
   }
 
