@@ -33,7 +33,7 @@ export default class DbCopy extends BaseCommand<typeof DbCopy> {
   };
 
   async run(): Promise<void> {
-    const {existsSync} = await import('node:fs');
+    const {existsSync, rmSync} = await import('node:fs');
     const path = await import('node:path');
     const {openDatabase} = await import('../../db/connection.js');
     const {readSchemaInfo, SchemaInfo} = await import('../../db/schema-info.js');
@@ -48,6 +48,7 @@ export default class DbCopy extends BaseCommand<typeof DbCopy> {
     if (place(sourceTarget) === place(targetTarget)) throw usageError('source and target are the same database: name two different ones');
 
     const opened: Database[] = [];
+    let createdFile: string | undefined;
     try {
       const source = await openDatabase(sourceTarget);
       opened.push(source);
@@ -63,6 +64,7 @@ export default class DbCopy extends BaseCommand<typeof DbCopy> {
       } else {
         const db = await openDatabase(targetTarget, {write: true, create: true});
         opened.push(db);
+        if (targetMissing && targetTarget.dialect === 'sqlite') createdFile = targetTarget.filename;
         target = {db, schema: await readSchemaInfo(db.knex, db.dialect)};
       }
       const report = await copyDatabase({
@@ -75,10 +77,13 @@ export default class DbCopy extends BaseCommand<typeof DbCopy> {
         confirm: (question) => this.confirm(question),
         note: (message) => process.stderr.write(message + '\n'),
       });
+      createdFile = undefined;
       this.print(report);
       if (!report.verified && !report.dry_run) this.exit(6);
     } finally {
       for (const db of opened) await db.knex.destroy();
+      // A refused copy leaves no new file behind.
+      if (createdFile) for (const suffix of ['', '-wal', '-shm']) rmSync(createdFile + suffix, {force: true});
     }
   }
 
