@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 
 import {parseJson, runCli} from '../support/cli.js';
 import {createPostgresDatabase, isPostgresReachable, removeTempDirs, tempDir} from '../support/databases.js';
+import {sqliteIndexes} from '../support/copy-databases.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SQLITE_TRIALS = 20;
@@ -67,6 +68,7 @@ describe('db copy survives kill -9 at random moments', function () {
   let source: string;
   let sourceHash: string;
   let fullCopyMs: number;
+  let sourceIndexes: ReturnType<typeof sqliteIndexes>;
 
   before(async () => {
     source = path.join(tempDir(), 'source.db');
@@ -78,6 +80,7 @@ describe('db copy survives kill -9 at random moments', function () {
     db.pragma('journal_mode = DELETE');
     db.close();
     sourceHash = sha256(source);
+    sourceIndexes = sqliteIndexes(source);
     const timing = await copyKilledAfter([source, path.join(tempDir(), 'timing.db')], 600_000);
     expect(timing.killed).to.equal(false);
     fullCopyMs = timing.ms;
@@ -98,6 +101,7 @@ describe('db copy survives kill -9 at random moments', function () {
       }
       await resumeToCompletion(source, target);
       expectConsistentSqlite(target);
+      expect(sqliteIndexes(target), `trial ${trial}: every index rebuilt`).to.deep.equal(sourceIndexes);
       expect(sha256(source), `trial ${trial}: source unchanged after resume`).to.equal(sourceHash);
     }
     // Enough kills must land while the target was being written for the test to mean something.

@@ -11,6 +11,7 @@ import {
   emptySqliteLike,
   expectSameStoredRows,
   postgresWithReferenceSchema,
+  sqliteIndexes,
   storedPostgresRows,
   storedSqliteRows,
 } from '../support/copy-databases.js';
@@ -130,12 +131,16 @@ describe('db copy: head databases, every direction', function () {
     const sqliteCopy = path.join(tempDir(), 'copy.db');
     expectCompleteCopy(await copy([seeded, sqliteCopy, '--verify']));
     expectSameStoredRows(storedSqliteRows(sqliteCopy), storedSqliteRows(seeded), 'SQLite → SQLite');
+    // Indexes are dropped for the load and rebuilt from their own definitions.
+    expect(sqliteIndexes(sqliteCopy)).to.deep.equal(sqliteIndexes(seeded));
 
     const first = await emptyPostgres();
     const second = await emptyPostgres();
     expectCompleteCopy(await copy([seeded, first]));
     expectCompleteCopy(await copy([first, second, '--verify']));
     expectSameStoredRows(await storedPostgresRows(second), await storedPostgresRows(first), 'PostgreSQL → PostgreSQL');
+    expect(await postgresIndexes(second)).to.deep.equal(await postgresIndexes(first));
+    expect((await postgresIndexes(first)).length).to.be.greaterThan(100);
   });
 
   for (const dialect of ['sqlite', 'postgres'] as const) {
@@ -230,12 +235,23 @@ describe('db copy: head databases, every direction', function () {
   }
 });
 
+async function postgresIndexes(url: string): Promise<string[]> {
+  const client = new pg.Client({connectionString: url});
+  await client.connect();
+  try {
+    const {rows} = await client.query<{indexdef: string}>(`select indexdef from pg_indexes where schemaname = 'public' order by indexname`);
+    return rows.map((r) => r.indexdef);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * What an interrupted copy leaves: the last logs missing (pages commit in key order) and
  * the copy marker still there, as written at the start of the copy.
  */
 async function truncateTail(dialect: 'sqlite' | 'postgres', target: string): Promise<void> {
-  const marker = `create table if not exists prefectdb_copy (name varchar(64) primary key, value text not null)`;
+  const marker = `create table if not exists prefectdb_copy (name varchar(128) primary key, value text not null)`;
   if (dialect === 'sqlite') {
     const db = new Database(target);
     try {

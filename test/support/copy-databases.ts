@@ -141,3 +141,13 @@ export function expectSameStoredRows(actual: StoredDatabase, expected: StoredDat
   }
   expect(compared, `${label}: values compared`).to.be.greaterThan(100);
 }
+
+/** Every index of a SQLite file with its definition (autoindexes have none). */
+export function sqliteIndexes(file: string): Array<{name: string; sql: string | null}> {
+  const db = new Database(file, {readonly: true});
+  try {
+    return db.prepare(`select name, sql from sqlite_master where type = 'index' order by name`).all() as Array<{name: string; sql: string | null}>;
+  } finally {
+    db.close();
+  }
+}

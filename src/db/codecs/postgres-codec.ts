@@ -3,6 +3,8 @@ import {BaseCodec} from './codec.js';
 import {formatIsoInstant, parseInstant} from './instant.js';
 import {pythonJsonDumps} from './python-json.js';
 
+const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
+
 const UNIT_SECONDS: Record<string, number> = {
   year: 365.25 * 86400,
   mon: 30 * 86400,
@@ -17,7 +19,10 @@ export class PostgresCodec extends BaseCodec {
   readonly dialect = 'postgres' as const;
 
   encodeTimestamp(iso: string | null | undefined): string | null {
-    return iso == null ? null : formatIsoInstant(parseInstant(iso));
+    if (iso == null) return null;
+    // Already the contract's canonical form (every value the SQLite codec decodes): nothing to re-format.
+    if (CANONICAL_ISO.test(iso)) return iso;
+    return formatIsoInstant(parseInstant(iso));
   }
 
   decodeTimestamp(raw: unknown): string | null {

@@ -61,6 +61,20 @@ export interface CopyEndpoint {
   insertRows(table: string, columns: readonly string[], key: string, rows: readonly RawRow[], skipExisting: boolean): Promise<InsertOutcome>;
   /** Sets `column` of the rows with these keys where it is still NULL. */
   fillPointers(table: string, key: string, column: string, pairs: ReadonlyArray<[string, unknown]>): Promise<RejectedRow[]>;
+  /**
+   * Rows whose foreign keys point at nothing. Only a target that loaded with its
+   * foreign-key checks off (PostgreSQL as superuser) can hold any.
+   */
+  foreignKeyViolations(): Promise<RejectedRow[]>;
+  /** Deletes rows by key (their children go with them as the foreign keys say). */
+  deleteRows(table: string, key: string, ids: readonly string[]): Promise<void>;
+  /**
+   * Drops the plain (non-unique) indexes of these tables, keeping each definition in the
+   * copy marker table in the same transaction, so an interrupted copy can still rebuild them.
+   */
+  deferIndexes(tables: readonly string[]): Promise<void>;
+  /** Rebuilds every index deferIndexes() put aside, one at a time. */
+  restoreIndexes(): Promise<void>;
   replaceRevision(revision: string): Promise<void>;
   analyze(): Promise<void>;
   readBookkeeping(): Promise<string | null>;

@@ -23,7 +23,9 @@ import {copyTextLine} from './copy-text.js';
  * PostgreSQL through one raw client of the pool: `COPY … FROM STDIN` (pg-copy-streams) in
  * one transaction per call, pages read as arrays. The session does not wait for the WAL
  * flush at commit: a crash may lose the last batches, never consistency, and a resumed
- * copy redoes them.
+ * copy redoes them. As superuser, the foreign-key triggers are skipped while a page loads
+ * (session_replication_role = replica, what pg_restore does): parents are copied before
+ * their children anyway, and foreignKeyViolations() checks every key once at the end.
  */
 export class PostgresCopyEndpoint implements CopyEndpoint {
   readonly dialect = 'postgres' as const;
@@ -31,13 +33,16 @@ export class PostgresCopyEndpoint implements CopyEndpoint {
   private constructor(
     private readonly database: Database,
     private readonly client: pg.Client,
+    private readonly skipsForeignKeyTriggers: boolean,
   ) {}
 
-  static async open(database: Database): Promise<PostgresCopyEndpoint> {
+  static async open(database: Database, role: 'source' | 'target'): Promise<PostgresCopyEndpoint> {
     const pool = database.knex.client as {acquireConnection(): Promise<pg.Client>};
     const client = await pool.acquireConnection();
+    if (role === 'source') return new PostgresCopyEndpoint(database, client, false);
     await client.query('SET synchronous_commit = off');
-    return new PostgresCopyEndpoint(database, client);
+    const {rows} = await client.query<{superuser: boolean}>(`select rolsuper as superuser from pg_roles where rolname = current_user`);
+    return new PostgresCopyEndpoint(database, client, Boolean(rows[0]?.superuser));
   }
 
   async release(): Promise<void> {
@@ -126,6 +131,7 @@ export class PostgresCopyEndpoint implements CopyEndpoint {
     try {
       const copied = await this.inTransaction(async () => {
         if (!skipExisting) {
+          if (this.skipsForeignKeyTriggers) await this.client.query('set local session_replication_role = replica');
           await this.copyIn(`copy ${quoteIdent(table)} (${columnList}) from stdin`, rows);
           return rows.length;
         }
@@ -202,6 +208,67 @@ export class PostgresCopyEndpoint implements CopyEndpoint {
     return rejected;
   }
 
+  async foreignKeyViolations(): Promise<RejectedRow[]> {
+    if (!this.skipsForeignKeyTriggers) return [];
+    const {rows: keys} = await this.client.query<{table_name: string; column_name: string; referenced: string; referenced_column: string}>(
+      `select cl.relname as table_name, a.attname as column_name, rcl.relname as referenced, ra.attname as referenced_column
+         from pg_constraint c
+         join pg_class cl on cl.oid = c.conrelid
+         join pg_namespace n on n.oid = cl.relnamespace
+         join pg_class rcl on rcl.oid = c.confrelid
+         join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+         join pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = c.confkey[1]
+        where c.contype = 'f' and n.nspname = current_schema()
+        order by cl.relname, c.conname`,
+    );
+    const violations: RejectedRow[] = [];
+    for (const fk of keys) {
+      const {rows} = await this.client.query<{id: string}>(
+        `select child.id::text as id from ${quoteIdent(fk.table_name)} child
+          where child.${quoteIdent(fk.column_name)} is not null
+            and not exists (select 1 from ${quoteIdent(fk.referenced)} parent where parent.${quoteIdent(fk.referenced_column)} = child.${quoteIdent(fk.column_name)})`,
+      );
+      for (const {id} of rows) violations.push({table: fk.table_name, id, reason: `foreign key violation (${fk.column_name} points at no ${fk.referenced})`});
+    }
+    return violations;
+  }
+
+  async deleteRows(table: string, key: string, ids: readonly string[]): Promise<void> {
+    await this.inTransaction(() => this.client.query(`delete from ${quoteIdent(table)} where ${quoteIdent(key)}::text = any($1::text[])`, [ids]));
+  }
+
+  async deferIndexes(tables: readonly string[]): Promise<void> {
+    const {rows: indexes} = await this.client.query<{name: string; definition: string}>(
+      `select i.relname as name, pg_get_indexdef(ix.indexrelid) as definition
+         from pg_index ix
+         join pg_class i on i.oid = ix.indexrelid
+         join pg_class t on t.oid = ix.indrelid
+         join pg_namespace n on n.oid = t.relnamespace
+        where n.nspname = current_schema() and t.relname = any($1::text[])
+          and not ix.indisunique and not ix.indisprimary
+          and not exists (select 1 from pg_constraint c where c.conindid = ix.indexrelid)
+        order by i.relname`,
+      [tables],
+    );
+    await this.inTransaction(async () => {
+      for (const index of indexes) {
+        await this.client.query(`insert into ${COPY_BOOKKEEPING_TABLE} (name, value) values ($1, $2) on conflict (name) do nothing`, [`index:${index.name}`, index.definition]);
+        await this.client.query(`drop index ${quoteIdent(index.name)}`);
+      }
+    });
+  }
+
+  async restoreIndexes(): Promise<void> {
+    const {rows: kept} = await this.client.query<{name: string; value: string}>(`select name, value from ${COPY_BOOKKEEPING_TABLE} where name like 'index:%' order by name`);
+    for (const {name, value} of kept) {
+      await this.inTransaction(async () => {
+        const {rows} = await this.client.query(`select to_regclass($1) is not null as present`, [quoteIdent(name.slice('index:'.length))]);
+        if (!rows[0].present) await this.client.query(value);
+        await this.client.query(`delete from ${COPY_BOOKKEEPING_TABLE} where name = $1`, [name]);
+      });
+    }
+  }
+
   async replaceRevision(revision: string): Promise<void> {
     await this.inTransaction(async () => {
       await this.client.query('delete from alembic_version');
@@ -222,7 +289,7 @@ export class PostgresCopyEndpoint implements CopyEndpoint {
 
   async writeBookkeeping(value: string): Promise<void> {
     await this.inTransaction(async () => {
-      await this.client.query(`create table if not exists ${COPY_BOOKKEEPING_TABLE} (name varchar(64) primary key, value text not null)`);
+      await this.client.query(`create table if not exists ${COPY_BOOKKEEPING_TABLE} (name varchar(128) primary key, value text not null)`);
       await this.client.query(
         `insert into ${COPY_BOOKKEEPING_TABLE} (name, value) values ('source', $1) on conflict (name) do update set value = excluded.value`,
         [value],

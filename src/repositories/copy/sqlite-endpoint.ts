@@ -31,12 +31,11 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
     private readonly handle: BetterSqlite3.Database,
   ) {}
 
-  static async open(database: Database): Promise<SqliteCopyEndpoint> {
+  static async open(database: Database, role: 'source' | 'target'): Promise<SqliteCopyEndpoint> {
     const client = database.knex.client as {acquireConnection(): Promise<BetterSqlite3.Database>};
     const handle = await client.acquireConnection();
-    // Bulk loads: a bigger page cache; temp B-trees in memory.
-    handle.pragma('cache_size = -65536');
-    handle.pragma('temp_store = MEMORY');
+    // Index pages of a bulk load stay cached (32 MB, within the copy's memory budget).
+    if (role === 'target') handle.pragma('cache_size = -32768');
     return new SqliteCopyEndpoint(database, handle);
   }
 
@@ -170,6 +169,42 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
     return rejected;
   }
 
+  /** Foreign keys stay on while SQLite loads, so nothing can have slipped in. */
+  async foreignKeyViolations(): Promise<RejectedRow[]> {
+    return [];
+  }
+
+  async deleteRows(): Promise<void> {}
+
+  async deferIndexes(tables: readonly string[]): Promise<void> {
+    const wanted = new Set(tables);
+    const indexes = (this.statement(`select name, tbl_name, sql from sqlite_master where type = 'index' and sql is not null`).all() as Array<{name: string; tbl_name: string; sql: string}>).filter(
+      (index) => wanted.has(index.tbl_name) && !/^create\s+unique/i.test(index.sql),
+    );
+    this.handle
+      .transaction(() => {
+        const keep = this.handle.prepare(`insert into ${COPY_BOOKKEEPING_TABLE} (name, value) values (?, ?) on conflict (name) do nothing`);
+        for (const index of indexes) {
+          keep.run(`index:${index.name}`, index.sql);
+          this.handle.prepare(`drop index ${quoteIdent(index.name)}`).run();
+        }
+      })
+      .immediate();
+  }
+
+  async restoreIndexes(): Promise<void> {
+    const kept = this.handle.prepare(`select name, value from ${COPY_BOOKKEEPING_TABLE} where name like 'index:%' order by name`).all() as Array<{name: string; value: string}>;
+    for (const {name, value} of kept) {
+      this.handle
+        .transaction(() => {
+          const exists = this.handle.prepare(`select count(*) from sqlite_master where type = 'index' and name = ?`).pluck().get(name.slice('index:'.length));
+          if (!exists) this.handle.prepare(value).run();
+          this.handle.prepare(`delete from ${COPY_BOOKKEEPING_TABLE} where name = ?`).run(name);
+        })
+        .immediate();
+    }
+  }
+
   async replaceRevision(revision: string): Promise<void> {
     this.handle
       .transaction(() => {
@@ -194,7 +229,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   async writeBookkeeping(value: string): Promise<void> {
     this.handle
       .transaction(() => {
-        this.handle.prepare(`create table if not exists ${COPY_BOOKKEEPING_TABLE} (name varchar(64) primary key, value text not null)`).run();
+        this.handle.prepare(`create table if not exists ${COPY_BOOKKEEPING_TABLE} (name varchar(128) primary key, value text not null)`).run();
         this.handle.prepare(`insert into ${COPY_BOOKKEEPING_TABLE} (name, value) values ('source', ?) on conflict (name) do update set value = excluded.value`).run(value);
       })
       .immediate();

@@ -43,7 +43,7 @@ export interface CopyReport {
 
 const ALEMBIC = 'alembic_version';
 // Rows per read and per target transaction; a page of the widest table stays a few MB.
-const PAGE_ROWS = 5000;
+const PAGE_ROWS = 2000;
 
 /**
  * Copies every Prefect table of one database into another, either dialect to either: rows
@@ -74,10 +74,10 @@ export async function copyDatabase(request: CopyRequest): Promise<CopyReport> {
 
   if (!target.db) return sourceCountsOnly(source.db, request.dryRun);
   const {openCopyEndpoint} = await import('../../repositories/copy/open.js');
-  const from = await openCopyEndpoint(source.db);
+  const from = await openCopyEndpoint(source.db, 'source');
   let to: CopyEndpoint | undefined;
   try {
-    to = await openCopyEndpoint(target.db);
+    to = await openCopyEndpoint(target.db, 'target');
     return await copyBetween(request, from, to, sourceSide);
   } finally {
     await from.release();
@@ -116,13 +116,19 @@ async function copyBetween(
   }
 
   const tracked = request.mode !== 'append';
-  if (tracked) await to.writeBookkeeping(fingerprint);
+  if (tracked) {
+    await to.writeBookkeeping(fingerprint);
+    // Built once at the end instead of row by row; their definitions wait in the marker table.
+    await to.deferIndexes(order.tables);
+  }
   for (const table of order.tables) {
     report.tables[table] = await copyTable(request, from, to, plans.get(table)!, report.rejected);
   }
   for (const fk of order.deferred) {
     report.rejected.push(...(await fillPointers(from, to, plans.get(fk.table)!, fk.column)));
   }
+  await removeDanglingRows(to, report.rejected);
+  if (tracked) await to.restoreIndexes();
   if (tracked) await to.replaceRevision(targetRevision);
   report.tables[ALEMBIC] = {source: await from.count(ALEMBIC), copied: tracked ? 1 : 0, skipped: tracked ? 0 : 1};
   await to.analyze();
@@ -148,6 +154,18 @@ async function copyBetween(
   return report;
 }
 
+/**
+ * A target that loaded without foreign-key checks may hold rows whose parent the source
+ * lacked: they are reported and taken out, as a checking target would have refused them.
+ */
+async function removeDanglingRows(target: CopyEndpoint, rejected: RejectedRow[]): Promise<void> {
+  const dangling = await target.foreignKeyViolations();
+  const byTable = new Map<string, string[]>();
+  for (const row of dangling) byTable.set(row.table, [...(byTable.get(row.table) ?? []), row.id]);
+  for (const [table, ids] of byTable) await target.deleteRows(table, 'id', ids);
+  rejected.push(...dangling);
+}
+
 function emptyReport(dryRun: boolean): CopyReport {
   return {tables: {}, verified: false, dry_run: dryRun, rejected: [], count_mismatches: []};
 }
@@ -155,7 +173,7 @@ function emptyReport(dryRun: boolean): CopyReport {
 /** A dry run into a database that would be built first: the source's counts are the plan. */
 async function sourceCountsOnly(source: Database, dryRun: boolean): Promise<CopyReport> {
   const {openCopyEndpoint} = await import('../../repositories/copy/open.js');
-  const from = await openCopyEndpoint(source);
+  const from = await openCopyEndpoint(source, 'source');
   try {
     const report = emptyReport(dryRun);
     const tables = [...prefectTables(await from.tables()).keys()].sort();
