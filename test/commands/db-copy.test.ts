@@ -221,6 +221,43 @@ describe('db copy: head databases, every direction', function () {
         expect(refused.stderr).to.match(/another database/);
       });
 
+      it('reports a row the target refuses by table and id (exit 6) and copies the rest', async () => {
+        const broken = path.join(tempDir(), 'broken.db');
+        expect((await runCli(['db', 'seed', '--db', broken, '--flow-runs', '20', '--seed', '8'])).exitCode).to.equal(0);
+        const orphan = '00000000-0000-4000-8000-0000000000aa';
+        const db = new Database(broken);
+        db.pragma('foreign_keys = OFF');
+        const state = db.prepare('select * from flow_run_state limit 1').get() as Record<string, unknown>;
+        const columns = Object.keys(state);
+        db.prepare(`insert into flow_run_state (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`).run(
+          columns.map((c) => (c === 'id' ? orphan : c === 'flow_run_id' ? '00000000-0000-4000-8000-0000000000bb' : state[c])),
+        );
+        db.close();
+
+        const target = await freshTarget();
+        const result = await runCli(['db', 'copy', broken, target, '--json']);
+        expect(result.exitCode, result.stderr).to.equal(6);
+        const report = parseJson<CopyJson>(result);
+        expect(report.verified).to.equal(false);
+        expect(report.rejected).to.have.length(1);
+        expect(report.rejected[0]).to.include({table: 'flow_run_state', id: orphan});
+        expect(report.rejected[0].reason).to.match(/foreign key/);
+        expect(report.tables.flow_run_state.copied).to.equal(report.tables.flow_run_state.source - 1);
+        expect(report.tables.flow_run.copied).to.equal(20);
+      });
+
+      it('--verify names the rows whose values differ (exit 6)', async () => {
+        const target = await freshTarget();
+        await copy([seeded, target]);
+        const changed = await changeOneFlow(dialect, target);
+        const result = await runCli(['db', 'copy', seeded, target, '--append', '--yes', '--verify', '--json']);
+        expect(result.exitCode, result.stderr).to.equal(6);
+        const report = parseJson<CopyJson & {checksums: Record<string, {differing: string[]; differing_count: number}>}>(result);
+        expect(report.checksums.flow).to.include({differing_count: 1});
+        expect(report.checksums.flow.differing).to.deep.equal([changed]);
+        expect(report.checksums.flow_run.differing_count).to.equal(0);
+      });
+
       it('--dry-run reports the source counts and writes nothing', async () => {
         const target = await freshTarget();
         const result = await runCli(['db', 'copy', seeded, target, '--dry-run', '--json']);
@@ -241,6 +278,28 @@ async function postgresIndexes(url: string): Promise<string[]> {
   try {
     const {rows} = await client.query<{indexdef: string}>(`select indexdef from pg_indexes where schemaname = 'public' order by indexname`);
     return rows.map((r) => r.indexdef);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Changes one flow's description on the target behind prefectdb's back; returns its id. */
+async function changeOneFlow(dialect: 'sqlite' | 'postgres', target: string): Promise<string> {
+  if (dialect === 'sqlite') {
+    const db = new Database(target);
+    try {
+      const id = db.prepare('select id from flow order by id limit 1').pluck().get() as string;
+      db.prepare(`update flow set name = name || '-changed' where id = ?`).run(id);
+      return id;
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({connectionString: target});
+  await client.connect();
+  try {
+    const {rows} = await client.query(`update flow set name = name || '-changed' where id = (select id from flow order by id limit 1) returning id::text`);
+    return rows[0].id;
   } finally {
     await client.end();
   }

@@ -43,7 +43,7 @@ export interface CopyReport {
 
 const ALEMBIC = 'alembic_version';
 // Rows per read and per target transaction; a page of the widest table stays a few MB.
-const PAGE_ROWS = 2000;
+const PAGE_ROWS = 500;
 
 /**
  * Copies every Prefect table of one database into another, either dialect to either: rows
@@ -127,7 +127,7 @@ async function copyBetween(
   for (const fk of order.deferred) {
     report.rejected.push(...(await fillPointers(from, to, plans.get(fk.table)!, fk.column)));
   }
-  await removeDanglingRows(to, report.rejected);
+  await removeDanglingRows(to, report);
   if (tracked) await to.restoreIndexes();
   if (tracked) await to.replaceRevision(targetRevision);
   report.tables[ALEMBIC] = {source: await from.count(ALEMBIC), copied: tracked ? 1 : 0, skipped: tracked ? 0 : 1};
@@ -158,12 +158,15 @@ async function copyBetween(
  * A target that loaded without foreign-key checks may hold rows whose parent the source
  * lacked: they are reported and taken out, as a checking target would have refused them.
  */
-async function removeDanglingRows(target: CopyEndpoint, rejected: RejectedRow[]): Promise<void> {
+async function removeDanglingRows(target: CopyEndpoint, report: CopyReport): Promise<void> {
   const dangling = await target.foreignKeyViolations();
-  const byTable = new Map<string, string[]>();
-  for (const row of dangling) byTable.set(row.table, [...(byTable.get(row.table) ?? []), row.id]);
-  for (const [table, ids] of byTable) await target.deleteRows(table, 'id', ids);
-  rejected.push(...dangling);
+  const byTable = new Map<string, Set<string>>();
+  for (const row of dangling) byTable.set(row.table, (byTable.get(row.table) ?? new Set()).add(row.id));
+  for (const [table, ids] of byTable) {
+    await target.deleteRows(table, 'id', [...ids]);
+    if (report.tables[table]) report.tables[table].copied -= ids.size;
+  }
+  report.rejected.push(...dangling);
 }
 
 function emptyReport(dryRun: boolean): CopyReport {
