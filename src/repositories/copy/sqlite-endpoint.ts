@@ -17,14 +17,19 @@ import {rejectionReason} from './rejection.js';
 // SQLITE_MAX_VARIABLE_NUMBER is 32766; past a few hundred rows a statement only costs more to compile.
 const MAX_PARAMETERS = 32_766;
 const MAX_ROWS_PER_STATEMENT = 500;
+// Rows per transaction: every commit rewrites the index pages it touched into the WAL.
+const ROWS_PER_TRANSACTION = 25_000;
 
 /**
  * SQLite through the raw better-sqlite3 handle of the (single) pooled connection: prepared
- * multi-row INSERTs inside one BEGIN IMMEDIATE per call, pages read with `.raw()` arrays.
+ * multi-row INSERTs in large BEGIN IMMEDIATE transactions (each page a savepoint inside
+ * one, so a refused page is undone alone), pages read with `.raw()` arrays. Whatever is
+ * pending commits before any other change and when the endpoint is released.
  */
 export class SqliteCopyEndpoint implements CopyEndpoint {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private pendingRows = 0;
 
   private constructor(
     private readonly database: Database,
@@ -40,6 +45,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   }
 
   async release(): Promise<void> {
+    this.commitPending();
     const client = this.database.knex.client as {releaseConnection(conn: unknown): Promise<void>};
     await client.releaseConnection(this.handle);
   }
@@ -106,6 +112,20 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   }
 
   async insertRows(table: string, columns: readonly string[], key: string, rows: readonly RawRow[], skipExisting: boolean): Promise<InsertOutcome> {
+    if (!this.handle.inTransaction) this.handle.exec('BEGIN IMMEDIATE');
+    const outcome = this.insertPage(table, columns, key, rows, skipExisting);
+    this.pendingRows += rows.length;
+    if (this.pendingRows >= ROWS_PER_TRANSACTION) this.commitPending();
+    return outcome;
+  }
+
+  private commitPending(): void {
+    if (this.handle.inTransaction) this.handle.exec('COMMIT');
+    this.pendingRows = 0;
+  }
+
+  /** Inside the open transaction, better-sqlite3's transaction() is a savepoint. */
+  private insertPage(table: string, columns: readonly string[], key: string, rows: readonly RawRow[], skipExisting: boolean): InsertOutcome {
     const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columns.length)));
     const keyIndex = columns.indexOf(key);
     const insertAll = this.handle.transaction(() => {
@@ -150,6 +170,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   }
 
   async fillPointers(table: string, key: string, column: string, pairs: ReadonlyArray<[string, unknown]>): Promise<RejectedRow[]> {
+    this.commitPending();
     const statement = this.statement(
       `update ${quoteIdent(table)} set ${quoteIdent(column)} = ? where ${quoteIdent(key)} = ? and ${quoteIdent(column)} is null`,
     );
@@ -177,6 +198,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   async deleteRows(): Promise<void> {}
 
   async deferIndexes(tables: readonly string[]): Promise<void> {
+    this.commitPending();
     const wanted = new Set(tables);
     const indexes = (this.statement(`select name, tbl_name, sql from sqlite_master where type = 'index' and sql is not null`).all() as Array<{name: string; tbl_name: string; sql: string}>).filter(
       (index) => wanted.has(index.tbl_name) && !/^create\s+unique/i.test(index.sql),
@@ -193,6 +215,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   }
 
   async restoreIndexes(): Promise<void> {
+    this.commitPending();
     const kept = this.handle.prepare(`select name, value from ${COPY_BOOKKEEPING_TABLE} where name like 'index:%' order by name`).all() as Array<{name: string; value: string}>;
     for (const {name, value} of kept) {
       this.handle
@@ -206,6 +229,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   }
 
   async replaceRevision(revision: string): Promise<void> {
+    this.commitPending();
     this.handle
       .transaction(() => {
         this.statement('delete from alembic_version').run();
@@ -227,6 +251,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   }
 
   async writeBookkeeping(value: string): Promise<void> {
+    this.commitPending();
     this.handle
       .transaction(() => {
         this.handle.prepare(`create table if not exists ${COPY_BOOKKEEPING_TABLE} (name varchar(128) primary key, value text not null)`).run();
@@ -236,6 +261,7 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   }
 
   async dropBookkeeping(): Promise<void> {
+    this.commitPending();
     this.handle.prepare(`drop table if exists ${COPY_BOOKKEEPING_TABLE}`).run();
   }
 }

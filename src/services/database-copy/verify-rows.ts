@@ -3,7 +3,7 @@ import {createHash} from 'node:crypto';
 import type {CopyEndpoint, RawRow} from '../../repositories/copy/endpoint.js';
 import type {TablePlan} from './table-plans.js';
 
-const PAGE_ROWS = 5000;
+const PAGE_ROWS = 500;
 const NAMED_ROWS = 20;
 
 export interface TableComparison {
