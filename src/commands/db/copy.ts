@@ -75,7 +75,6 @@ export default class DbCopy extends BaseCommand<typeof DbCopy> {
         dryRun: flags['dry-run'],
         progress: this.outputFormat === 'table',
         confirm: (question) => this.confirm(question),
-        note: (message) => process.stderr.write(message + '\n'),
       });
       createdFile = undefined;
       this.print(report);

@@ -20,8 +20,6 @@ export interface CopyRequest {
   progress: boolean;
   /** Asked before rows go into a target that already holds some (--append). */
   confirm(question: string): Promise<void>;
-  /** One-line notes for stderr. */
-  note(message: string): void;
 }
 
 export interface TableCount {
