@@ -23,10 +23,11 @@ export interface RetentionRule {
  * (end_time, id) order after `after` — through the end_time index, so a few old runs in a
  * large table are found without scanning it.
  */
-export async function expiredRunPage(db: Db, rule: RetentionRule, after: {endTime: string; id: string} | undefined, size: number): Promise<Array<{id: string; endTime: string}>> {
+export async function expiredRunPage(ctx: RepositoryContext, db: Db, rule: RetentionRule, after: {endTime: string; id: string} | undefined, size: number): Promise<Array<{id: string; endTime: string}>> {
+  // Without statistics SQLite would pick the parent_task_run_id index and sort every match per page.
   const query = db('flow_run')
-    .whereNull('parent_task_run_id')
-    .whereIn('state_type', [...rule.stateTypes])
+    .whereNull(ctx.sql.withoutIndex('parent_task_run_id') as unknown as string)
+    .whereIn(ctx.sql.withoutIndex('state_type') as unknown as string, [...rule.stateTypes])
     .whereNotNull('end_time')
     .where('end_time', '<', rule.endedBefore)
     .orderBy([{column: 'end_time'}, {column: 'id'}])

@@ -90,7 +90,7 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
   };
 
   // 1. Runs past retention, with subflows at any depth and everything under them.
-  await batches(expiredRunSource(options.rule), (trx, runs) => deleteRunBatch(trx, runs.map((run) => run.id)));
+  await batches(expiredRunSource(ctx, options.rule), (trx, runs) => deleteRunBatch(trx, runs.map((run) => run.id)));
   // 2. Scheduled runs that no deployment will ever pick up.
   if (options.orphanScheduledRuns) {
     await batches(keysetSource((trx, after, size) => orphanScheduledRunIds(trx, after, size), (id) => id), deleteRunBatch);
@@ -141,13 +141,13 @@ async function keyedArtifacts(trx: Knex.Transaction, ids: string[]): Promise<Arr
   return rows.map((r) => ({id: String(r.id).toLowerCase(), key: r.key}));
 }
 
-function expiredRunSource(rule: RetentionRule): BatchSource<{id: string; endTime: string}> {
+function expiredRunSource(ctx: RepositoryContext, rule: RetentionRule): BatchSource<{id: string; endTime: string}> {
   let after: {id: string; endTime: string} | undefined;
   let exhausted = false;
   return {
     async next(trx, size) {
       if (exhausted) return [];
-      const page = await expiredRunPage(trx, rule, after, size);
+      const page = await expiredRunPage(ctx, trx, rule, after, size);
       if (page.length < size) exhausted = true;
       if (page.length > 0) after = page[page.length - 1];
       return page;
