@@ -52,11 +52,15 @@ export async function countExpiredRuns(db: Db, rule: RetentionRule): Promise<num
 export const EVENT_TABLES = ['event_resources', 'events'] as const;
 export type EventTable = (typeof EVENT_TABLES)[number];
 
-/** Rows of an event table that occurred before the cutoff, a page in id order after `after`. */
-export async function oldEventIds(db: Db, table: EventTable, occurredBefore: string, after: string | undefined, size: number): Promise<string[]> {
-  const query = db(table).where('occurred', '<', occurredBefore).orderBy('id').limit(size).select('id');
-  if (after !== undefined) query.where('id', '>', after);
-  return ((await query) as Array<{id: string}>).map((r) => String(r.id).toLowerCase());
+/**
+ * Rows of an event table that occurred before the cutoff, a page in (occurred, id) order after
+ * `after` — along the occurred index, so each page reads only its own rows.
+ */
+export async function oldEventPage(db: Db, table: EventTable, occurredBefore: string, after: {occurred: string; id: string} | undefined, size: number): Promise<Array<{id: string; occurred: string}>> {
+  const query = db(table).where('occurred', '<', occurredBefore).orderBy([{column: 'occurred'}, {column: 'id'}]).limit(size).select('id', 'occurred');
+  if (after) query.where((q) => q.where('occurred', '>', after.occurred).orWhere((q2) => q2.where('occurred', after.occurred).where('id', '>', after.id)));
+  const rows: Array<{id: string; occurred: string}> = await query;
+  return rows.map((r) => ({id: String(r.id).toLowerCase(), occurred: r.occurred}));
 }
 
 export async function deleteByIds(trx: Knex.Transaction, table: string, ids: readonly string[], archive?: (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>): Promise<number> {
