@@ -33,7 +33,8 @@ export async function expiredRunPage(ctx: RepositoryContext, db: Db, rule: Reten
     .orderBy([{column: 'end_time'}, {column: 'id'}])
     .limit(size)
     .select('id', 'end_time');
-  if (after) query.where((q) => q.where('end_time', '>', after.endTime).orWhere((q2) => q2.where('end_time', after.endTime).where('id', '>', after.id)));
+  // The plain `>=` bound lets the index range start at the page boundary; the OR alone does not.
+  if (after) query.where('end_time', '>=', after.endTime).where((q) => q.where('end_time', '>', after.endTime).orWhere('id', '>', after.id));
   const rows: Array<{id: string; end_time: unknown}> = await query;
   // The end time goes back as the next page's bound exactly as read (microseconds kept).
   return rows.map((r) => ({id: String(r.id).toLowerCase(), endTime: r.end_time as string}));
@@ -58,7 +59,7 @@ export type EventTable = (typeof EVENT_TABLES)[number];
  */
 export async function oldEventPage(db: Db, table: EventTable, occurredBefore: string, after: {occurred: string; id: string} | undefined, size: number): Promise<Array<{id: string; occurred: string}>> {
   const query = db(table).where('occurred', '<', occurredBefore).orderBy([{column: 'occurred'}, {column: 'id'}]).limit(size).select('id', 'occurred');
-  if (after) query.where((q) => q.where('occurred', '>', after.occurred).orWhere((q2) => q2.where('occurred', after.occurred).where('id', '>', after.id)));
+  if (after) query.where('occurred', '>=', after.occurred).where((q) => q.where('occurred', '>', after.occurred).orWhere('id', '>', after.id));
   const rows: Array<{id: string; occurred: string}> = await query;
   return rows.map((r) => ({id: String(r.id).toLowerCase(), occurred: r.occurred}));
 }
