@@ -23,16 +23,18 @@ export interface RetentionRule {
  * (end_time, id) order after `after` — through the end_time index, so a few old runs in a
  * large table are found without scanning it.
  */
-export async function expiredRunPage(db: Db, rule: RetentionRule, after: {endTime: string; id: string} | undefined, size: number): Promise<Array<{id: string; endTime: string}>> {
+export async function expiredRunPage(ctx: RepositoryContext, db: Db, rule: RetentionRule, after: {endTime: string; id: string} | undefined, size: number): Promise<Array<{id: string; endTime: string}>> {
+  // Without statistics SQLite would pick the parent_task_run_id index and sort every match per page.
   const query = db('flow_run')
-    .whereNull('parent_task_run_id')
-    .whereIn('state_type', [...rule.stateTypes])
+    .whereNull(ctx.sql.withoutIndex('parent_task_run_id') as unknown as string)
+    .whereIn(ctx.sql.withoutIndex('state_type') as unknown as string, [...rule.stateTypes])
     .whereNotNull('end_time')
     .where('end_time', '<', rule.endedBefore)
     .orderBy([{column: 'end_time'}, {column: 'id'}])
     .limit(size)
     .select('id', 'end_time');
-  if (after) query.where((q) => q.where('end_time', '>', after.endTime).orWhere((q2) => q2.where('end_time', after.endTime).where('id', '>', after.id)));
+  // The plain `>=` bound lets the index range start at the page boundary; the OR alone does not.
+  if (after) query.where('end_time', '>=', after.endTime).where((q) => q.where('end_time', '>', after.endTime).orWhere('id', '>', after.id));
   const rows: Array<{id: string; end_time: unknown}> = await query;
   // The end time goes back as the next page's bound exactly as read (microseconds kept).
   return rows.map((r) => ({id: String(r.id).toLowerCase(), endTime: r.end_time as string}));
@@ -51,11 +53,15 @@ export async function countExpiredRuns(db: Db, rule: RetentionRule): Promise<num
 export const EVENT_TABLES = ['event_resources', 'events'] as const;
 export type EventTable = (typeof EVENT_TABLES)[number];
 
-/** Rows of an event table that occurred before the cutoff, a page in id order after `after`. */
-export async function oldEventIds(db: Db, table: EventTable, occurredBefore: string, after: string | undefined, size: number): Promise<string[]> {
-  const query = db(table).where('occurred', '<', occurredBefore).orderBy('id').limit(size).select('id');
-  if (after !== undefined) query.where('id', '>', after);
-  return ((await query) as Array<{id: string}>).map((r) => String(r.id).toLowerCase());
+/**
+ * Rows of an event table that occurred before the cutoff, a page in (occurred, id) order after
+ * `after` — along the occurred index, so each page reads only its own rows.
+ */
+export async function oldEventPage(db: Db, table: EventTable, occurredBefore: string, after: {occurred: string; id: string} | undefined, size: number): Promise<Array<{id: string; occurred: string}>> {
+  const query = db(table).where('occurred', '<', occurredBefore).orderBy([{column: 'occurred'}, {column: 'id'}]).limit(size).select('id', 'occurred');
+  if (after) query.where('occurred', '>=', after.occurred).where((q) => q.where('occurred', '>', after.occurred).orWhere('id', '>', after.id));
+  const rows: Array<{id: string; occurred: string}> = await query;
+  return rows.map((r) => ({id: String(r.id).toLowerCase(), occurred: r.occurred}));
 }
 
 export async function deleteByIds(trx: Knex.Transaction, table: string, ids: readonly string[], archive?: (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>): Promise<number> {

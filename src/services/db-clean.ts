@@ -8,7 +8,7 @@ import {
   deleteByIds,
   EVENT_TABLES,
   expiredRunPage,
-  oldEventIds,
+  oldEventPage,
   type RetentionRule,
   storageSizes,
   vacuum,
@@ -90,7 +90,7 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
   };
 
   // 1. Runs past retention, with subflows at any depth and everything under them.
-  await batches(expiredRunSource(options.rule), (trx, runs) => deleteRunBatch(trx, runs.map((run) => run.id)));
+  await batches(expiredRunSource(ctx, options.rule), (trx, runs) => deleteRunBatch(trx, runs.map((run) => run.id)));
   // 2. Scheduled runs that no deployment will ever pick up.
   if (options.orphanScheduledRuns) {
     await batches(keysetSource((trx, after, size) => orphanScheduledRunIds(trx, after, size), (id) => id), deleteRunBatch);
@@ -117,8 +117,9 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
     for (const table of EVENT_TABLES) {
       if (!ctx.schema.hasTable(table)) continue;
       add(table, 0);
-      await batches(keysetSource((trx, after, size) => oldEventIds(trx, table, options.eventsBefore as string, after, size), (id) => id), async (trx, ids) => {
-        add(table, await deleteByIds(trx, table, ids, archive?.add));
+      const before = options.eventsBefore;
+      await batches(pagedSource((trx, after: {id: string; occurred: string} | undefined, size) => oldEventPage(trx, table, before, after, size)), async (trx, rows) => {
+        add(table, await deleteByIds(trx, table, rows.map((row) => row.id), archive?.add));
       });
     }
   }
@@ -141,18 +142,23 @@ async function keyedArtifacts(trx: Knex.Transaction, ids: string[]): Promise<Arr
   return rows.map((r) => ({id: String(r.id).toLowerCase(), key: r.key}));
 }
 
-function expiredRunSource(rule: RetentionRule): BatchSource<{id: string; endTime: string}> {
-  let after: {id: string; endTime: string} | undefined;
+/** Pages in a compound key order: each page starts after the last row of the previous one. */
+function pagedSource<T>(page: (trx: Knex.Transaction, after: T | undefined, size: number) => Promise<T[]>): BatchSource<T> {
+  let after: T | undefined;
   let exhausted = false;
   return {
     async next(trx, size) {
       if (exhausted) return [];
-      const page = await expiredRunPage(trx, rule, after, size);
-      if (page.length < size) exhausted = true;
-      if (page.length > 0) after = page[page.length - 1];
-      return page;
+      const rows = await page(trx, after, size);
+      if (rows.length < size) exhausted = true;
+      if (rows.length > 0) after = rows[rows.length - 1];
+      return rows;
     },
   };
+}
+
+function expiredRunSource(ctx: RepositoryContext, rule: RetentionRule): BatchSource<{id: string; endTime: string}> {
+  return pagedSource((trx, after, size) => expiredRunPage(ctx, trx, rule, after, size));
 }
 
 /** One window of ids of `table` per call, with the orphans found in it (possibly none). */
