@@ -71,3 +71,11 @@ export function addSeconds(instant: Instant, seconds: number): Instant {
   const carry = Math.floor(totalMicros / 1e6);
   return {seconds: instant.seconds + carry, micros: totalMicros - carry * 1e6};
 }
+
+/**
+ * An ISO µs Z instant as Pydantic's JSON mode writes a UTC datetime inside JSON columns
+ * (state_details, schedules): the fraction only when it is not zero.
+ */
+export function pydanticUtcText(iso: string): string {
+  return iso.replace(/\.000000Z$/, 'Z');
+}
