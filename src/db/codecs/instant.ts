@@ -79,3 +79,13 @@ export function addSeconds(instant: Instant, seconds: number): Instant {
 export function pydanticUtcText(iso: string): string {
   return iso.replace(/\.000000Z$/, 'Z');
 }
+
+/** The current time with microseconds (performance's clock carries sub-millisecond digits). */
+export function nowInstant(): Instant {
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  return {seconds: Math.floor(micros / 1e6), micros: micros % 1e6};
+}
+
+export function nowIso(): string {
+  return formatIsoInstant(nowInstant());
+}
