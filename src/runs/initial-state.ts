@@ -1,3 +1,4 @@
+import {pydanticUtcText} from '../db/codecs/instant.js';
 import {PythonFloat} from '../db/codecs/python-json.js';
 import type {Row} from '../repositories/common.js';
 import type {NewRun} from '../repositories/scheduled-runs.js';
@@ -48,7 +49,8 @@ export function withForcedScheduledState(run: Row, facts: Pick<FlowRunFacts, 'de
       timestamp: write.timestamp,
       name: write.name,
       message: write.message,
-      state_details: write.state_details,
+      // Pydantic's form inside JSON; the engine speaks the contract's ISO µs Z.
+      state_details: {...write.state_details, scheduled_time: write.state_details.scheduled_time && pydanticUtcText(write.state_details.scheduled_time)},
       data: null,
       flow_run_id: run.id,
       result_artifact_id: write.result_artifact_id,

@@ -1,5 +1,5 @@
 import {PythonFloat} from '../db/codecs/python-json.js';
-import {formatIsoInstant, parseInstant} from '../db/codecs/instant.js';
+import {formatIsoInstant, parseInstant, pydanticUtcText} from '../db/codecs/instant.js';
 import {usageError} from '../errors.js';
 import {parseCron} from './cron-dates.js';
 import {parseRRule} from './rrule-dates.js';
@@ -26,7 +26,7 @@ export function scheduleJson(spec: ScheduleSpec, nowMillis: number, options: {no
     case 'interval': {
       if (!(spec.seconds > 0)) throw usageError('--interval must be a positive number of seconds');
       const anchor = spec.anchorDate === undefined ? formatIsoInstant(instantOf(nowMillis)) : formatIsoInstant(parseInstant(spec.anchorDate));
-      return {interval: new PythonFloat(spec.seconds), anchor_date: pydanticUtc(anchor), timezone: spec.timezone ?? 'UTC'};
+      return {interval: new PythonFloat(spec.seconds), anchor_date: pydanticUtcText(anchor), timezone: spec.timezone ?? 'UTC'};
     }
     case 'cron': {
       if (spec.cron.split(/\s+/).some((field) => ['r', 'h'].includes(field.toLowerCase()))) {
@@ -57,11 +57,6 @@ export function scheduleJson(spec: ScheduleSpec, nowMillis: number, options: {no
 function instantOf(millis: number) {
   const seconds = Math.floor(millis / 1000);
   return {seconds, micros: (millis - seconds * 1000) * 1000};
-}
-
-/** Pydantic writes a UTC datetime with "Z" and its fraction only when there is one. */
-function pydanticUtc(iso: string): string {
-  return iso.replace(/\.000000Z$/, 'Z');
 }
 
 const DEFAULT_ANCHOR_MILLIS = Date.UTC(2020, 0, 1);

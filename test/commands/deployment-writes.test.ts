@@ -98,7 +98,7 @@ for (const dialect of testDialects()) {
       expect(normalise(run.state_timestamp)).to.equal(normalise(state.timestamp));
       const details = normalise(state.state_details) as Json;
       expect(details.flow_run_id).to.equal(run.id);
-      expect(details.scheduled_time).to.equal('2030-01-02T03:04:05.000000Z');
+      expect(details.scheduled_time).to.equal('2030-01-02T03:04:05Z'); // as Pydantic writes it
       if (dialect === 'sqlite') expect(snapshotExcept(sqlitePath, ['flow_run', 'flow_run_state'])).to.equal(before);
     });
 
@@ -112,6 +112,10 @@ for (const dialect of testDialects()) {
       expect((await runCli(['deployment', 'run', DEPLOYMENT, '--params', '{"x": ', '--db', db])).exitCode).to.equal(2);
       expect((await runCli(['deployment', 'run', 'ingestion_flow/nope', '--db', db])).exitCode).to.equal(3);
       expect((await runCli(['deployment', 'run', DEPLOYMENT, '--start-in', 'soon', '--db', db])).exitCode).to.equal(2);
+      const unknown = await runCli(['deployment', 'run', DEPLOYMENT, '--param', 'colour="red"', '--db', db]);
+      expect(unknown.exitCode).to.equal(2);
+      expect(unknown.stderr).to.equal('Error: the deployment has no parameter "colour": it takes x, tag\n');
+      expect((await runCli(['deployment', 'run', DEPLOYMENT, '--flow-run-name', 'run-{day}', '--db', db])).exitCode).to.equal(2);
       const dry = await runCli(['deployment', 'run', DEPLOYMENT, '--param', 'x=2', '--dry-run', '--db', db]);
       expect(dry.exitCode, dry.stderr).to.equal(0);
       expect(dry.stderr).to.match(/^Dry run: nothing was written; would create flow run/);

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core';
 
 import {DeploymentWriteCommand, nowIso} from '../../cli/deployment-write-command.js';
 import {writeFlags} from '../../cli/write-flags.js';
+import {usageError} from '../../errors.js';
 
 export default class DeploymentRun extends DeploymentWriteCommand<typeof DeploymentRun> {
   static summary = 'Create a flow run of a deployment, as `prefect deployment run` (POST /deployments/{id}/create_flow_run) does';
@@ -33,7 +34,6 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
   async run(): Promise<void> {
     const {parseJsonObject, parseKeyValue} = await import('../../cli/json-input.js');
     const {parseTimeInput} = await import('../../cli/time-input.js');
-    const {usageError} = await import('../../errors.js');
     const {flags} = this;
     const parameters: Record<string, unknown> = flags.params === undefined ? {} : await parseJsonObject(flags.params, '--params');
     for (const item of flags.param ?? []) {
@@ -50,6 +50,14 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
       scheduledTime = parseTimeInput(flags['start-at'], Date.parse(now));
     }
     const deployment = await this.openDeployment(this.args.deployment);
+    // As Prefect's CLI: only parameters the deployment's schema names.
+    const schema = deployment.parameter_openapi_schema as {properties?: Record<string, unknown>} | null;
+    const known = Object.keys(schema?.properties ?? {});
+    const unknown = Object.keys(parameters).filter((key) => !known.includes(key));
+    if (unknown.length > 0) {
+      const available = known.length > 0 ? `it takes ${known.join(', ')}` : 'it takes no parameters';
+      throw usageError(`the deployment has no parameter ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}: ${available}`);
+    }
     const {createManualRun} = await import('../../services/deployment-run.js');
     const merged = {...((deployment.parameters as Record<string, unknown> | null) ?? {}), ...parameters};
     const id = await createManualRun(this.ctx, deployment, {
@@ -74,7 +82,23 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
   }
 }
 
-/** Prefect formats the name template with the run's parameters ("{day}-backfill"). */
+/** Prefect's CLI fills "{param}" fields of the name from the parameters with Python's str(). */
 function formatRunName(template: string, parameters: Record<string, unknown>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in parameters ? String(parameters[key]) : whole));
+  return template.replace(/\{(\w+)\}/g, (_whole, key: string) => {
+    if (!(key in parameters)) throw usageError(`--flow-run-name uses {${key}}, which is not a parameter of the run`);
+    return pythonStr(parameters[key]);
+  });
+}
+
+function pythonStr(value: unknown): string {
+  return typeof value === 'string' ? value : pythonRepr(value);
+}
+
+function pythonRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'string') return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
+  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  return String(value);
 }

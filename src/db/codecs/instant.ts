@@ -72,6 +72,14 @@ export function addSeconds(instant: Instant, seconds: number): Instant {
   return {seconds: instant.seconds + carry, micros: totalMicros - carry * 1e6};
 }
 
+/**
+ * An ISO µs Z instant as Pydantic's JSON mode writes a UTC datetime inside JSON columns
+ * (state_details, schedules): the fraction only when it is not zero.
+ */
+export function pydanticUtcText(iso: string): string {
+  return iso.replace(/\.000000Z$/, 'Z');
+}
+
 /** The current time with microseconds (performance's clock carries sub-millisecond digits). */
 export function nowInstant(): Instant {
   const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
