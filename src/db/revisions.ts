@@ -83,3 +83,15 @@ export function pairedRevisions(fromDialect: Dialect, revision: string, toDialec
   const paired = REVISIONS.filter((r) => r[fromDialect] === revision).map((r) => r[toDialect]);
   return [...new Set(paired)];
 }
+
+/**
+ * Whether `revision` (of `dialect`) comes at or after the migration `milestoneSqlite` names
+ * by its SQLite id: what a Prefect release did depends on it. An unknown revision (a write
+ * allowed with --allow-unknown-revision) counts as newer than every known one.
+ */
+export function revisionAtLeast(dialect: Dialect, revision: string | null, milestoneSqlite: string): boolean {
+  const milestone = REVISIONS.findIndex((pair) => pair.sqlite === milestoneSqlite);
+  const position = revision === null ? -1 : REVISIONS.findIndex((pair) => pair[dialect] === revision);
+  if (milestone < 0) throw new Error(`unknown milestone revision ${milestoneSqlite}`);
+  return position < 0 ? revision !== null : position >= milestone;
+}

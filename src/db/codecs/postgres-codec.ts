@@ -1,7 +1,7 @@
 import {usageError} from '../../errors.js';
 import {BaseCodec} from './codec.js';
 import {formatIsoInstant, parseInstant} from './instant.js';
-import {pythonJsonDumps} from './python-json.js';
+import {pythonFloatsInJson, pythonJsonDumps} from './python-json.js';
 
 const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
 
@@ -56,7 +56,7 @@ export class PostgresCodec extends BaseCodec {
     if (value === null || value === undefined) return type === 'json_plain' ? 'null' : null;
     // Plain json keeps its text as bound, and Prefect binds json.dumps text; jsonb re-formats anyway.
     if (type === 'json_plain') return pythonJsonDumps(value);
-    return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+    return pythonFloatsInJson(JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
   }
 
   decodeJson(raw: unknown): unknown {
