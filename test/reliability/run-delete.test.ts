@@ -7,7 +7,7 @@ import {expect} from 'chai';
 import {openDatabase} from '../../src/db/connection.js';
 import {resolveDatabaseTarget} from '../../src/db/url.js';
 import {removeTempDirs, tempDir} from '../support/databases.js';
-import {runAndKill, runBuiltCli, sqliteConsistencyProblems, trialRandom} from '../support/kill-harness.js';
+import {killTrials, runAndKill, runBuiltCli, sqliteConsistencyProblems, trialRandom} from '../support/kill-harness.js';
 import {startLiveWriter} from '../support/live-writer.js';
 import {plantRunGraph} from '../support/run-graph.js';
 import {seedOrFail} from '../seed/seeded-database.js';
@@ -81,19 +81,17 @@ describe('flow-run delete reliability (SQLite)', function () {
     const full = await runBuiltCli(args(probe));
     expect(full.exitCode, full.stderr).to.equal(0);
     const random = trialRandom(Number(process.env.PREFECTDB_KILL_SEED ?? 20261202));
-    let interrupted = 0;
-    for (let trial = 0; trial < TRIALS; trial += 1) {
+    const {interrupted} = await killTrials({trials: TRIALS, fullRunMs: full.ranMs, random, attempt: async (trial, afterMs) => {
       const file = path.join(tempDir(), `kill-${trial}.db`);
       copyFileSync(template, file);
-      const afterMs = Math.floor(random() * full.ranMs);
       const killed = await runAndKill(args(file), afterMs);
-      if (killed.killed) interrupted += 1;
       expect(sqliteConsistencyProblems(file), `trial ${trial} killed after ${afterMs} ms`).to.deep.equal([]);
       const rerun = await runBuiltCli(args(file));
       expect(rerun.exitCode, `trial ${trial}: ${rerun.stderr}`).to.equal(0);
       expect(leftovers(file), `trial ${trial}`).to.deep.equal(NONE_LEFT);
       expect(sqliteConsistencyProblems(file), `trial ${trial} after re-run`).to.deep.equal([]);
-    }
-    expect(interrupted, 'trials that really interrupted the command').to.be.at.least(Math.ceil(TRIALS * 0.6));
+      return killed.killed;
+    }});
+    expect(interrupted, 'trials that really interrupted the command').to.equal(TRIALS);
   });
 });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import {expect} from 'chai';
 
 import {removeTempDirs, tempDir} from '../support/databases.js';
-import {runAndKill, runBuiltCli, sqliteConsistencyProblems, trialRandom} from '../support/kill-harness.js';
+import {killTrials, runAndKill, runBuiltCli, sqliteConsistencyProblems, trialRandom} from '../support/kill-harness.js';
 import {startLiveWriter} from '../support/live-writer.js';
 import {seedOrFail} from '../seed/seeded-database.js';
 
@@ -77,19 +77,17 @@ describe('bulk state changes: reliability (SQLite)', function () {
     expect(full.exitCode, full.stderr).to.equal(0);
     expect(seededNotCancelled(probe)).to.equal(0);
     const random = trialRandom(Number(process.env.PREFECTDB_KILL_SEED ?? 20261206));
-    let interrupted = 0;
-    for (let trial = 0; trial < TRIALS; trial += 1) {
+    const {interrupted} = await killTrials({trials: TRIALS, fullRunMs: full.ranMs, random, attempt: async (trial, afterMs) => {
       const file = path.join(tempDir(), `kill-${trial}.db`);
       copyFileSync(killTemplate, file);
-      const afterMs = Math.floor(random() * full.ranMs);
       const killed = await runAndKill(args(file), afterMs);
-      if (killed.killed) interrupted += 1;
       expect(sqliteConsistencyProblems(file), `trial ${trial} killed after ${afterMs} ms`).to.deep.equal([]);
       const rerun = await runBuiltCli(args(file));
       expect(rerun.exitCode, `trial ${trial}: ${rerun.stderr}`).to.equal(0);
       expect(seededNotCancelled(file), `trial ${trial}`).to.equal(0);
       expect(sqliteConsistencyProblems(file), `trial ${trial} after re-run`).to.deep.equal([]);
-    }
-    expect(interrupted, 'trials that really interrupted the command').to.be.at.least(Math.ceil(TRIALS * 0.6));
+      return killed.killed;
+    }});
+    expect(interrupted, 'trials that really interrupted the command').to.equal(TRIALS);
   });
 });

@@ -99,3 +99,25 @@ export function sqliteConsistencyProblems(file: string): string[] {
     db.close();
   }
 }
+
+/**
+ * Kill trials until `trials` of them really interrupted the command. Each moment is drawn
+ * within the first 80 % of a full run's time, because a trial can run faster than the probe
+ * that timed it (the machine's load changes); a kill that lands after the command ended is
+ * still checked, but does not count. Gives up after three times as many attempts.
+ */
+export async function killTrials(options: {
+  trials: number;
+  fullRunMs: number;
+  random: () => number;
+  attempt: (trial: number, afterMs: number) => Promise<boolean>;
+}): Promise<{interrupted: number; attempts: number}> {
+  let interrupted = 0;
+  let attempts = 0;
+  while (interrupted < options.trials && attempts < options.trials * 3) {
+    const afterMs = Math.floor(options.random() * options.fullRunMs * 0.8);
+    if (await options.attempt(attempts, afterMs)) interrupted += 1;
+    attempts += 1;
+  }
+  return {interrupted, attempts};
+}
