@@ -1,5 +1,6 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core';
 
+import type {ViewFlagValues} from './cli/view-flags.js';
 import type {WriteFlagValues} from './cli/write-flags.js';
 import type {Database, OpenOptions} from './db/connection.js';
 import type {SchemaInfo} from './db/schema-info.js';
@@ -134,14 +135,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Prints a list on stdout, and on stderr whether it was empty or cut by --limit. */
   protected async printList<R extends object>(view: ListView<R>): Promise<void> {
     const {listNotice, renderList} = await import('./render/view.js');
-    this.writeStdout(renderList(view, this.renderOptions));
+    const flags = this.flags as ViewFlagValues;
+    this.writeStdout(await renderList(view, this.renderOptions, {columns: flags.columns, fields: flags.fields, noHeader: flags['no-header']}));
     const notice = listNotice(view);
     if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
   }
 
   protected async printDetail(view: DetailView): Promise<void> {
     const {renderDetail} = await import('./render/view.js');
-    this.writeStdout(renderDetail(view, this.renderOptions));
+    this.writeStdout(await renderDetail(view, this.renderOptions));
   }
 
   /**

@@ -1,5 +1,4 @@
 import {BaseCommand} from '../../base-command.js';
-import {renderDetail} from '../../render/view.js';
 
 export default class DbStatus extends BaseCommand<typeof DbStatus> {
   static summary = 'Describe the database: where it is, its Prefect revision, whether prefectdb can read and write it, row counts';
@@ -13,50 +12,45 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
     const {describeDatabase} = await import('../../services/database-status.js');
     const {db, schema} = await this.connect();
     const status = await describeDatabase(db, schema);
-    this.writeStdout(
-      renderDetail(
+    await this.printDetail({
+      id: status.alembic_revision ?? '',
+      record: status as unknown as Record<string, unknown>,
+      sections: (format) => [
         {
-          id: status.alembic_revision ?? '',
-          record: status as unknown as Record<string, unknown>,
-          sections: (format) => [
-            {
-              fields: [
-                ['Dialect', status.dialect],
-                ['Database', status.url],
-                ['Chosen by', status.source],
-                ['Contents', status.kind],
-                ['Alembic revision', status.alembic_revision ?? '(none)'],
-                ['Prefect release', status.prefect_release ?? (status.kind === 'prefect' ? 'unknown revision' : '')],
-                ['Schema head', status.is_head ? 'yes' : 'no'],
-                ['Created by prefectdb', status.created_by_prefectdb ? 'yes' : 'no'],
-                ['Readable', status.readable ? 'yes' : 'no'],
-                ['Writable', status.writable ? 'yes' : 'no (unknown revision: writes need --allow-unknown-revision)'],
-                ...(status.sqlite
-                  ? ([
-                      ['Journal mode', status.sqlite.journal_mode],
-                      ['File size', `${status.sqlite.file_size_bytes.toLocaleString('en-US')} bytes`],
-                    ] as Array<[string, string]>)
-                  : []),
-                ...(status.postgres
-                  ? ([
-                      ['Server version', status.postgres.server_version],
-                      ['Schema', status.postgres.schema],
-                    ] as Array<[string, string]>)
-                  : []),
-              ],
-            },
-            {
-              title: 'Rows',
-              headers: ['TABLE', 'ROWS'],
-              rows: Object.entries(status.row_counts).map(([table, count]) => [
-                table,
-                count === null ? format.dim('(no table)') : count.toLocaleString('en-US'),
-              ]),
-            },
+          fields: [
+            ['Dialect', status.dialect],
+            ['Database', status.url],
+            ['Chosen by', status.source],
+            ['Contents', status.kind],
+            ['Alembic revision', status.alembic_revision ?? '(none)'],
+            ['Prefect release', status.prefect_release ?? (status.kind === 'prefect' ? 'unknown revision' : '')],
+            ['Schema head', status.is_head ? 'yes' : 'no'],
+            ['Created by prefectdb', status.created_by_prefectdb ? 'yes' : 'no'],
+            ['Readable', status.readable ? 'yes' : 'no'],
+            ['Writable', status.writable ? 'yes' : 'no (unknown revision: writes need --allow-unknown-revision)'],
+            ...(status.sqlite
+              ? ([
+                  ['Journal mode', status.sqlite.journal_mode],
+                  ['File size', `${status.sqlite.file_size_bytes.toLocaleString('en-US')} bytes`],
+                ] as Array<[string, string]>)
+              : []),
+            ...(status.postgres
+              ? ([
+                  ['Server version', status.postgres.server_version],
+                  ['Schema', status.postgres.schema],
+                ] as Array<[string, string]>)
+              : []),
           ],
         },
-        this.renderOptions,
-      ),
-    );
+        {
+          title: 'Rows',
+          headers: ['TABLE', 'ROWS'],
+          rows: Object.entries(status.row_counts).map(([table, count]) => [
+            table,
+            count === null ? format.dim('(no table)') : count.toLocaleString('en-US'),
+          ]),
+        },
+      ],
+    });
   }
 }
