@@ -5,6 +5,8 @@ import type {WriteFlagValues} from './cli/write-flags.js';
 import type {Database, OpenOptions} from './db/connection.js';
 import type {SchemaInfo} from './db/schema-info.js';
 import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
+import {userMessage} from './cli/error-message.js';
+import {checkInputs} from './cli/input-bounds.js';
 import {CliError, codeNameOf, ExitCode} from './errors.js';
 import type {OutputFormat, RenderOptions} from './render/options.js';
 import type {DetailView, ListView} from './render/view.js';
@@ -56,6 +58,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
     this.positionals = argv as string[];
+    checkInputs(flags, args, this.positionals);
   }
 
   /**
@@ -163,14 +166,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
     const exitCode = exitCodeOf(error);
     if (error instanceof Errors.ExitError) throw error;
-    const message = oneLine(error);
+    const message = userMessage(error, this.argv);
+    if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
     if (this.wantsJson()) {
-      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message}}, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: message.split('\n')[0]}}, null, 2) + '\n');
     } else if (error instanceof CliError || !error.oclif) {
-      process.stderr.write(`Error: ${message}\n`);
-      if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
+      process.stderr.write(`Error: ${message.split('\n')[0]}\n`);
     } else {
-      // oclif's own parse errors: let it print them with the usage hint.
+      // oclif's own parse errors: let it print them with the usage hint, echoed values cut short.
+      error.message = message;
       process.exitCode = exitCode;
       return super.catch(error);
     }
@@ -198,9 +202,4 @@ function exitCodeOf(error: Error & {oclif?: {exit?: number}; exitCode?: number})
   if (error instanceof CliError) return error.exitCode;
   if (error.oclif?.exit !== undefined) return error.oclif.exit;
   return ExitCode.unexpected;
-}
-
-function oneLine(error: Error): string {
-  const message = (error.message || String(error)).trim();
-  return message.split('\n')[0];
 }
