@@ -3,9 +3,11 @@
 // shared chunks, in place, so a command loads a handful of files instead of ~600 (issue 9:
 // see bench/startup.ts for the figures). Lazy `import()`s stay lazy as separate chunks.
 // Left external: @oclif/core (shared with oclif's plugins and the in-process tests, which must
-// see the same classes), native drivers, and what Knex never needs here.
+// see the same classes), native drivers, what Knex never needs here, and the libraries only
+// some commands or formats need, so they load from node_modules only when used (the import
+// budget, checked by test/cli/import-budget.test.ts).
 import {readFile} from 'node:fs/promises';
-import {readdirSync, rmSync} from 'node:fs';
+import {readdirSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -26,6 +28,9 @@ const LAZY_KNEX_PARTS = [
   ["const { Migrator } = require('../migrations/migrate/Migrator');", "class Migrator { constructor(...a) { return new (require('../migrations/migrate/Migrator').Migrator)(...a); } }"],
   ["const Seeder = require('../migrations/seed/Seeder');", "class Seeder { constructor(...a) { return new (require('../migrations/seed/Seeder'))(...a); } }"],
 ];
+
+// Loaded only by the commands and output formats that need them.
+export const ON_DEMAND = ['pg', 'luxon', 'cli-table3', 'csv-stringify', 'croner', 'rrule', 'cronstrue', '@oclif/plugin-not-found'];
 
 // Knex dialects prefectdb never uses (it loads them only by client name).
 const UNUSED_DIALECTS = /^\.\/(cockroachdb|mssql|mysql|mariadb|mysql2|oracle|oracledb|pgnative|redshift)$/;
@@ -51,7 +56,7 @@ const knexTrim = {
   },
 };
 
-await esbuild.build({
+const result = await esbuild.build({
   entryPoints: entries.map((entry) => ({in: path.join(dist, entry), out: entry.replace(/\.js$/, '')})),
   outdir: dist,
   allowOverwrite: true,
@@ -61,13 +66,23 @@ await esbuild.build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@oclif/core', 'better-sqlite3', 'pg-native', 'pg-query-stream', 'sqlite3', 'mysql', 'mysql2', 'mariadb', 'oracledb', 'tedious'],
+  external: [
+    '@oclif/core', 'better-sqlite3', 'pg-native', 'pg-query-stream', 'sqlite3', 'mysql', 'mysql2', 'mariadb', 'oracledb', 'tedious',
+    ...ON_DEMAND,
+  ],
   // CommonJS libraries inside an ES module bundle still call require() for Node's built-ins.
   banner: {js: "import {createRequire as __prefectdbRequire} from 'node:module'; const require = __prefectdbRequire(import.meta.url);"},
   plugins: [knexTrim],
+  metafile: true,
   logLevel: 'warning',
   logOverride: {'require-resolve-not-external': 'silent', 'empty-import-meta': 'silent'},
 });
+
+// Which sources each output file holds: the import-budget test reads it (test/cli/import-budget.test.ts).
+const inputsByOutput = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([output, {inputs}]) => [path.relative(dist, path.resolve(root, output)), Object.keys(inputs)]),
+);
+writeFileSync(path.join(dist, 'chunks', 'inputs.json'), JSON.stringify(inputsByOutput));
 
 // What tsc wrote besides the entries now lives in the bundles: remove it, so nothing can load
 // a second copy of a module.
