@@ -2,7 +2,7 @@ import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
 import {notFoundError} from '../errors.js';
-import {decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
 import {
   estimatedRunTime,
   estimatedStartTimeDelta,
@@ -103,7 +103,9 @@ export interface FlowRunFilter {
   expectedSince?: string;
   expectedUntil?: string;
   startedSince?: string;
+  startedBefore?: string;
   endedSince?: string;
+  endedBefore?: string;
 }
 
 export interface FlowRunListOptions {
@@ -130,6 +132,30 @@ export async function listFlowRuns(
   // Counting for the "20 of N" notice needs no order, so the state indexes serve it best.
   const countQuery = useStateIndexes ? query : applyFilter(ctx, ctx.db.knex('flow_run'), options.filter, refs, true);
   return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb), countQuery);
+}
+
+/**
+ * The ids of the runs a filter selects, a page at a time in id order after `after`: how
+ * bulk changes walk their selection (services/batches.ts keysetSource). References in the
+ * filter (deployment, parent) are resolved once, here.
+ */
+export async function flowRunIdPages(
+  ctx: RepositoryContext,
+  filter: FlowRunFilter,
+): Promise<{page: (db: Db, after: string | undefined, size: number) => Promise<string[]>; count: () => Promise<number>}> {
+  const refs = await resolveFilterRefs(ctx, filter);
+  return {
+    page: async (db, after, size) => {
+      const query = applyFilter(ctx, db('flow_run').select('flow_run.id'), filter, refs, true);
+      if (after !== undefined) query.where('flow_run.id', '>', after);
+      const rows: Row[] = await query.orderBy('flow_run.id').limit(size);
+      return rows.map((row) => ctx.db.codec.decodeUuid(row.id) as string);
+    },
+    count: async () => {
+      const [row] = await applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs, true).count({count: '*'});
+      return Number(row.count);
+    },
+  };
 }
 
 /** The ids a filter names by reference, looked up once (exit 3 / 2 when missing or ambiguous). */
@@ -168,7 +194,9 @@ function applyFilter(
   if (filter.expectedSince) query.where('flow_run.expected_start_time', '>=', encode(filter.expectedSince));
   if (filter.expectedUntil) query.where('flow_run.expected_start_time', '<=', encode(filter.expectedUntil));
   if (filter.startedSince) query.where('flow_run.start_time', '>=', encode(filter.startedSince));
+  if (filter.startedBefore) query.where('flow_run.start_time', '<', encode(filter.startedBefore));
   if (filter.endedSince) query.where('flow_run.end_time', '>=', encode(filter.endedSince));
+  if (filter.endedBefore) query.where('flow_run.end_time', '<', encode(filter.endedBefore));
   return query;
 }
 

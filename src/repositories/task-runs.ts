@@ -1,7 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
-import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
 import {orderRuns, RUN_SORT_FIELDS, type RunSortField} from './flow-runs.js';
 import {
   estimatedRunTime,
@@ -60,6 +60,11 @@ export interface TaskRunFilter {
   states?: StateFilter;
   /** Runs carrying every one of these tags. */
   tags?: readonly string[];
+  /** ISO instants; "since" bounds are inclusive, "before" bounds exclusive. */
+  startedSince?: string;
+  startedBefore?: string;
+  endedSince?: string;
+  endedBefore?: string;
 }
 
 export interface TaskRunListOptions {
@@ -76,17 +81,50 @@ export async function listTaskRuns(
   const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
   const indexed = RUN_SORT_FIELDS[options.sort.field].indexed;
   const useStateIndexes = !(await sortIndexServesStateFilter(ctx, 'task_run', filter.states, options.limit, indexed));
-  const filtered = (qb: Knex.QueryBuilder, stateIndexes: boolean) => {
-    if (flowRunId) qb.where('task_run.flow_run_id', flowRunId);
-    if (filter.states) whereStateMatches(ctx, qb, 'task_run', filter.states, {useStateIndexes: stateIndexes});
-    for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(qb, 'task_run.tags', tag);
-    return qb;
-  };
+  const filtered = (qb: Knex.QueryBuilder, stateIndexes: boolean) => applyTaskRunFilter(ctx, qb, filter, flowRunId, stateIndexes);
   const query = filtered(ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS)), useStateIndexes);
   orderRuns(ctx, query, 'task_run', options.sort);
   // Counting for the "20 of N" notice needs no order, so the state indexes serve it best.
   const countQuery = useStateIndexes ? query : filtered(ctx.db.knex('task_run'), true);
   return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb), countQuery);
+}
+
+function applyTaskRunFilter(
+  ctx: RepositoryContext,
+  qb: Knex.QueryBuilder,
+  filter: TaskRunFilter,
+  flowRunId: string | undefined,
+  useStateIndexes: boolean,
+): Knex.QueryBuilder {
+  const encode = (iso: string) => ctx.db.codec.encodeTimestamp(iso);
+  if (flowRunId) qb.where('task_run.flow_run_id', flowRunId);
+  if (filter.states) whereStateMatches(ctx, qb, 'task_run', filter.states, {useStateIndexes});
+  for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(qb, 'task_run.tags', tag);
+  if (filter.startedSince) qb.where('task_run.start_time', '>=', encode(filter.startedSince));
+  if (filter.startedBefore) qb.where('task_run.start_time', '<', encode(filter.startedBefore));
+  if (filter.endedSince) qb.where('task_run.end_time', '>=', encode(filter.endedSince));
+  if (filter.endedBefore) qb.where('task_run.end_time', '<', encode(filter.endedBefore));
+  return qb;
+}
+
+/** The ids of the task runs a filter selects, a page at a time in id order (see flowRunIdPages). */
+export async function taskRunIdPages(
+  ctx: RepositoryContext,
+  filter: TaskRunFilter,
+): Promise<{page: (db: Db, after: string | undefined, size: number) => Promise<string[]>; count: () => Promise<number>}> {
+  const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
+  return {
+    page: async (db, after, size) => {
+      const query = applyTaskRunFilter(ctx, db('task_run').select('task_run.id'), filter, flowRunId, true);
+      if (after !== undefined) query.where('task_run.id', '>', after);
+      const rows: Row[] = await query.orderBy('task_run.id').limit(size);
+      return rows.map((row) => ctx.db.codec.decodeUuid(row.id) as string);
+    },
+    count: async () => {
+      const [row] = await applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId, true).count({count: '*'});
+      return Number(row.count);
+    },
+  };
 }
 
 /** One task run by full id or unique id prefix (exit 3 if none, 2 if ambiguous). */

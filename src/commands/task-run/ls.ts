@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
 import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import {stateFilterFlags, taskRunFilterFlags, taskRunFilterFrom} from '../../cli/run-filter-flags.js';
 import type {TaskRunRecord} from '../../repositories/task-runs.js';
 
 export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
@@ -16,14 +17,8 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
   ];
 
   static flags = {
-    'flow-run': Flags.string({description: 'only task runs of this flow run (id or unique prefix)'}),
-    'state-type': Flags.string({
-      description: 'only runs in these state types: SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CRASHED, PAUSED, CANCELLING (repeatable or comma list)',
-      multiple: true,
-      delimiter: ',',
-    }),
-    state: Flags.string({description: 'only runs whose state has this name, any case: Cached, Retrying… (repeatable or comma list)', multiple: true, delimiter: ','}),
-    tag: Flags.string({description: 'only runs with this tag (repeatable: all must be present)', multiple: true}),
+    ...taskRunFilterFlags,
+    ...stateFilterFlags,
     sort: Flags.string({
       description: 'expected-start, start, end, created or name, optionally :asc or :desc (times default to newest first)',
       default: 'expected-start',
@@ -34,15 +29,10 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
   async run(): Promise<void> {
     const {listTaskRuns} = await import('../../repositories/task-runs.js');
     const {RUN_SORT_FIELDS} = await import('../../repositories/flow-runs.js');
-    const {parseStateTypes} = await import('../../repositories/run-states.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {flags} = this;
     const options = {
-      filter: {
-        flowRun: flags['flow-run'],
-        states: {types: parseStateTypes(flags['state-type'] ?? []), names: flags.state},
-        tags: flags.tag,
-      },
+      filter: await taskRunFilterFrom(flags),
       sort: parseSort(flags.sort, RUN_SORT_FIELDS),
       limit: effectiveLimit(flags),
     };
