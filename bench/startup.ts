@@ -5,6 +5,7 @@
  *
  *   npm run bench:startup                                  # the 1M-run file if present, else a seeded one
  *   BENCH_STARTUP_DB=/path/file.db BENCH_STARTUP_ROUNDS=31 npm run bench:startup
+ *   BENCH_STARTUP_COMPARE=/path/to/other/checkout npm run bench:startup   # its built CLI too, same rounds
  *
  * Floors: `node -e 0`; "bare driver", a plain node script opening the file with
  * better-sqlite3 and running exactly the statements the command sent (captured from Knex);
@@ -13,7 +14,7 @@
  * The import profile times `import(module)` in a fresh process, minus `node -e 0`.
  */
 import {spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -45,14 +46,20 @@ interface Case {
   floors: string[];
 }
 
-function spawnTimed(argv: string[]): Promise<{ms: number; code: number; stderr: string}> {
+const CPU_HOOK = path.join(ROOT, 'bench', 'report-cpu.mjs');
+
+/** Runs `node argv…`; wall time, and CPU time as the process reported it (less skewed by a busy machine). */
+function spawnTimed(argv: string[]): Promise<{ms: number; cpuMs: number; code: number; stderr: string}> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {cwd: ROOT, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']});
+    const child = spawn(process.execPath, ['--import', CPU_HOOK, ...argv], {cwd: ROOT, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']});
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ms: performance.now() - started, code: code ?? 1, stderr}));
+    child.on('close', (code) => {
+      const cpu = /prefectdb-bench-cpu-us (\d+)/.exec(stderr);
+      resolve({ms: performance.now() - started, cpuMs: cpu ? Number(cpu[1]) / 1000 : Number.NaN, code: code ?? 1, stderr});
+    });
   });
 }
 
@@ -136,14 +143,26 @@ async function importProfile(nodeFloor: number): Promise<string[][]> {
   return rows;
 }
 
-/** Which packages a command loaded (CommonJS and ESM alike): the import budget in practice. */
+/**
+ * Which packages a command loaded (CommonJS and ESM alike): the import budget in practice.
+ * Packages inside the bundle are read from the chunks loaded (dist/chunks/inputs.json).
+ */
 async function loadedPackages(argv: string[]): Promise<string> {
   const hook = path.join(ROOT, 'bench', 'loaded-packages.mjs');
   const result = await spawnTimed(['--import', hook, ...argv]);
+  const inputsFile = path.join(ROOT, 'dist', 'chunks', 'inputs.json');
+  const inputs: Record<string, string[]> = existsSync(inputsFile) ? JSON.parse(readFileSync(inputsFile, 'utf8')) : {};
   const packages = new Set<string>();
+  const add = (file: string, marker = '') => {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    if (match) packages.add(match[1] + marker);
+  };
   for (const line of result.stderr.split('\n')) {
-    const match = /^loaded: .*?node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(line);
-    if (match) packages.add(match[1]);
+    if (!line.startsWith('loaded: ')) continue;
+    const file = line.slice('loaded: '.length).replace(/^file:\/\//, '');
+    add(file);
+    const distPath = path.relative(path.join(ROOT, 'dist'), file);
+    for (const input of inputs[distPath] ?? []) add(input, ' (bundled)');
   }
   return [...packages].sort().join(' ');
 }
@@ -185,36 +204,46 @@ try {
         floors: ['node -e 0', 'bare driver: inspect statements', 'stack (@oclif/core + knex): inspect statements'],
       },
     ];
-    for (const c of cases) {
-      const check = await spawnTimed([...CLI.args, ...c.argv]);
+    const compare = process.env.BENCH_STARTUP_COMPARE;
+    const builds: Array<[string, string[]]> = [['', CLI.args], ...(compare ? [[`${path.basename(compare)}: `, [path.join(compare, 'bin', 'run.js')]] as [string, string[]]] : [])];
+    const runs = builds.flatMap(([prefix, bin]) => cases.map((c) => ({...c, label: prefix + c.label, bin})));
+    for (const c of runs) {
+      const check = await spawnTimed([...c.bin, ...c.argv]);
       if (check.code !== 0) throw new Error(`prefectdb ${c.argv.join(' ')} failed (${check.code}): ${check.stderr}`);
     }
     const samples = new Map<string, number[]>();
-    const all: Array<[string, string[]]> = [...Object.entries(floors), ...cases.map((c): [string, string[]] => [c.label, [...CLI.args, ...c.argv]])];
+    const cpuSamples = new Map<string, number[]>();
+    const all: Array<[string, string[]]> = [...Object.entries(floors), ...runs.map((c): [string, string[]] => [c.label, [...c.bin, ...c.argv]])];
     process.stderr.write(`${ROUNDS} rounds of ${all.length} processes …\n`);
     for (let round = 0; round < ROUNDS + 2; round++) {
       for (const [label, argv] of all) {
-        const {ms: elapsed} = await spawnTimed(argv);
+        const {ms: elapsed, cpuMs} = await spawnTimed(argv);
         // The first two rounds warm the page cache.
-        if (round >= 2) samples.set(label, [...(samples.get(label) ?? []), elapsed]);
+        if (round >= 2) {
+          samples.set(label, [...(samples.get(label) ?? []), elapsed]);
+          cpuSamples.set(label, [...(cpuSamples.get(label) ?? []), cpuMs]);
+        }
       }
     }
-    const med = (label: string) => median(samples.get(label)!);
-    const rows: string[][] = [];
-    for (const [label] of Object.entries(floors)) rows.push([`floor: ${label}`, ms(med(label)), '', '', '']);
-    for (const c of cases) {
-      const stack = c.floors.find((f) => f.startsWith('stack'));
-      const bare = c.floors.find((f) => f.startsWith('bare'));
-      rows.push([
-        c.label,
-        ms(med(c.label)),
-        ratio(med(c.label), med('node -e 0')),
-        bare ? ratio(med(c.label), med(bare)) : '',
-        stack ? ms(med(c.label) - med(stack)) : '',
-      ]);
-    }
     process.stdout.write(`prefectdb start-up — node ${process.version}, ${CLI.label}, ${path.basename(file)}, median of ${ROUNDS} interleaved rounds\n`);
-    printTable('Whole-process times', ['', 'median', '× node -e 0', '× bare driver', 'prefectdb adds (− stack)'], rows);
+    for (const [title, series] of [['Wall time (whole process)', samples], ['CPU time (user + system, whole process)', cpuSamples]] as const) {
+      const med = (label: string) => median(series.get(label)!);
+      const rows: string[][] = [];
+      for (const [label] of Object.entries(floors)) rows.push([`floor: ${label}`, ms(med(label)), '', '', '']);
+      for (const c of runs) {
+        const stack = c.floors.find((f) => f.startsWith('stack'));
+        const bare = c.floors.find((f) => f.startsWith('bare'));
+        rows.push([
+          c.label,
+          ms(med(c.label)),
+          ratio(med(c.label), med('node -e 0')),
+          bare ? ratio(med(c.label), med(bare)) : '',
+          stack ? ms(med(c.label) - med(stack)) : '',
+        ]);
+      }
+      printTable(title, ['', 'median', '× node -e 0', '× bare driver', 'prefectdb adds (− stack)'], rows);
+    }
+    const med = (label: string) => median(samples.get(label)!);
     printTable('Import profile (fresh process per import; median)', ['module', 'process', 'import alone'], await importProfile(med('node -e 0')));
     process.stdout.write('\nPackages loaded per command\n');
     for (const c of cases) process.stdout.write(`  ${c.label}: ${await loadedPackages([...CLI.args, ...c.argv])}\n`);
