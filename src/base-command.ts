@@ -1,12 +1,12 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core';
 
+import {userMessage} from './cli/error-message.js';
+import {checkInputs} from './cli/input-bounds.js';
 import type {ViewFlagValues} from './cli/view-flags.js';
 import type {WriteFlagValues} from './cli/write-flags.js';
 import type {Database, OpenOptions} from './db/connection.js';
 import type {SchemaInfo} from './db/schema-info.js';
 import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
-import {userMessage} from './cli/error-message.js';
-import {checkInputs} from './cli/input-bounds.js';
 import {CliError, codeNameOf, ExitCode} from './errors.js';
 import type {OutputFormat, RenderOptions} from './render/options.js';
 import type {DetailView, ListView} from './render/view.js';
@@ -168,10 +168,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (error instanceof Errors.ExitError) throw error;
     const message = userMessage(error, this.argv);
     if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
+    // oclif's messages put the reason on a second line ("Parsing --limit\n\tExpected an integer …").
+    const oneLine = message.replace(/\s*\n\s*/g, ' ');
     if (this.wantsJson()) {
-      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: message.split('\n')[0]}}, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
     } else if (error instanceof CliError || !error.oclif) {
-      process.stderr.write(`Error: ${message.split('\n')[0]}\n`);
+      process.stderr.write(`Error: ${oneLine}\n`);
     } else {
       // oclif's own parse errors: let it print them with the usage hint, echoed values cut short.
       error.message = message;
