@@ -74,3 +74,15 @@ export function lookupRevision(dialect: Dialect, revision: string): KnownRevisio
   if (!pair) return undefined;
   return {revision, dialect, release: pair.release, isHead: revision === HEAD_REVISIONS[dialect]};
 }
+
+/**
+ * Whether `revision` (of `dialect`) comes at or after the migration `milestoneSqlite` names
+ * by its SQLite id: what a Prefect release did depends on it. An unknown revision (a write
+ * allowed with --allow-unknown-revision) counts as newer than every known one.
+ */
+export function revisionAtLeast(dialect: Dialect, revision: string | null, milestoneSqlite: string): boolean {
+  const milestone = REVISIONS.findIndex((pair) => pair.sqlite === milestoneSqlite);
+  const position = revision === null ? -1 : REVISIONS.findIndex((pair) => pair[dialect] === revision);
+  if (milestone < 0) throw new Error(`unknown milestone revision ${milestoneSqlite}`);
+  return position < 0 ? revision !== null : position >= milestone;
+}

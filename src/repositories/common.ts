@@ -19,6 +19,14 @@ export function repositoryContext(db: Database, schema: SchemaInfo): RepositoryC
   return {db, schema, sql: sqlDialect(db.knex, db.dialect)};
 }
 
+/**
+ * The same context bound to an open transaction: every repository function then reads and
+ * writes inside it (SQLite has one connection, so reads outside it would wait forever).
+ */
+export function withTransaction(ctx: RepositoryContext, trx: Knex.Transaction): RepositoryContext {
+  return {...ctx, db: {...ctx.db, knex: trx}};
+}
+
 export type Row = Record<string, unknown>;
 
 /**
@@ -85,4 +93,19 @@ export async function limitedList<T>(
   if (rows.length <= limit) return {rows};
   const [{count}] = await countQuery.clone().clearSelect().clearOrder().count({count: '*'});
   return {rows: rows.slice(0, limit), total: Number(count)};
+}
+
+/**
+ * Encodes domain values for a write to `table` through the codec, by the catalogue's column
+ * types, keeping only the columns that exist at this database's revision (an older release
+ * simply had no such column to fill).
+ */
+export function encodeRow(ctx: RepositoryContext, table: string, values: Row): Row {
+  const out: Row = {};
+  for (const [column, value] of Object.entries(values)) {
+    if (value === undefined || !ctx.schema.hasColumn(table, column)) continue;
+    const type = findColumn(table, column)?.type;
+    out[column] = type ? ctx.db.codec.encode(type, value) : value;
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import type {DateTime} from 'luxon';
+import {DateTime} from 'luxon';
 
 import type {IntervalSchedule} from './schedule.js';
 import {type ZonedTime, zonedFromIso} from './zoned-time.js';
@@ -24,7 +24,12 @@ export function intervalDates(schedule: IntervalSchedule, startMillis: number, c
   const intervalMillis = Math.round(schedule.interval * 1000);
   const days = Math.floor(intervalMillis / DAY_MILLIS);
   const remainderMillis = intervalMillis - days * DAY_MILLIS;
-  const step = (time: DateTime): DateTime => (days > 0 ? time.plus({days}) : time).plus({milliseconds: remainderMillis});
+  // Absolute time is added by rebuilding from epoch milliseconds: luxon's plus() costs
+  // several times more, which a backfill of thousands of dates feels.
+  const step = (time: DateTime): DateTime => {
+    const calendar = days > 0 ? time.plus({days}) : time;
+    return remainderMillis === 0 ? calendar : DateTime.fromMillis(calendar.toMillis() + remainderMillis, {zone: calendar.zone});
+  };
 
   const periods = Math.trunc((startMillis - anchor.time.toMillis()) / intervalMillis);
   let next = anchor.time.plus({milliseconds: periods * intervalMillis});

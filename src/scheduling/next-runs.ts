@@ -21,7 +21,7 @@ export function nextRunTimes(schedule: Schedule, startMillis: number, count: num
   }
 }
 
-function datesOf(schedule: Exclude<Schedule, {kind: 'unknown'}>, startMillis: number, count: number): ZonedTime[] {
+export function datesOf(schedule: Exclude<Schedule, {kind: 'unknown'}>, startMillis: number, count: number): ZonedTime[] {
   switch (schedule.kind) {
     case 'interval':
       return intervalDates(schedule, startMillis, count);

@@ -1,6 +1,7 @@
 import {usageError} from '../../errors.js';
 import {BaseCodec} from './codec.js';
 import {formatIsoInstant, parseInstant} from './instant.js';
+import {pythonFloatsInJson} from './python-json.js';
 
 const UNIT_SECONDS: Record<string, number> = {
   year: 365.25 * 86400,
@@ -48,7 +49,7 @@ export class PostgresCodec extends BaseCodec {
 
   encodeJson(value: unknown, type: 'json' | 'json_plain' = 'json'): string | null {
     if (value === null || value === undefined) return type === 'json_plain' ? 'null' : null;
-    return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+    return pythonFloatsInJson(JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
   }
 
   decodeJson(raw: unknown): unknown {

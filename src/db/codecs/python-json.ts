@@ -19,6 +19,7 @@ export function pythonJsonDumps(value: unknown): string {
     default:
       return 'null';
   }
+  if (value instanceof PythonFloat) return value.text();
   if (Array.isArray(value)) return '[' + value.map((item) => pythonJsonDumps(item)).join(', ') + ']';
   if (value instanceof Date) return quote(value.toISOString());
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -61,4 +62,30 @@ function quote(text: string): string {
     else out += ch;
   }
   return out + '"';
+}
+
+/**
+ * A number Python holds as a float (a timedelta in seconds, a retry delay): json.dumps
+ * writes 86400.0 where JavaScript would write 86400. Both codecs write it Python's way.
+ */
+export class PythonFloat {
+  constructor(readonly value: number) {}
+
+  text(): string {
+    if (!Number.isFinite(this.value)) return 'null';
+    return Number.isInteger(this.value) && Math.abs(this.value) < 1e16 ? `${this.value}.0` : pythonNumber(this.value);
+  }
+
+  /** Marks the number inside JSON.stringify output; see pythonFloatsInJson. */
+  toJSON(): string {
+    return `${FLOAT_MARK}${this.text()}`;
+  }
+}
+
+const FLOAT_MARK = '\u0000float:';
+const MARKED_FLOAT = /"\\u0000float:([^"]+)"/g;
+
+/** Turns PythonFloat marks left by JSON.stringify back into bare numbers. */
+export function pythonFloatsInJson(text: string): string {
+  return text.includes('\\u0000float:') ? text.replace(MARKED_FLOAT, '$1') : text;
 }

@@ -2,14 +2,7 @@ import {Args, Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../../base-command.js';
 import {viewFlags} from '../../../cli/view-flags.js';
-import type {DeploymentScheduleRecord} from '../../../repositories/deployments.js';
-
-/** A schedule row with what people need to read it: a description and its next run times. */
-interface ScheduleView extends DeploymentScheduleRecord {
-  description: string;
-  timezone: string | null;
-  next_run_times: string[] | null;
-}
+import type {ScheduleView} from '../../../render/schedule-view.js';
 
 export default class DeploymentScheduleLs extends BaseCommand<typeof DeploymentScheduleLs> {
   static summary = "List a deployment's schedules with their next run times";
@@ -38,39 +31,11 @@ export default class DeploymentScheduleLs extends BaseCommand<typeof DeploymentS
     const startMillis = this.flags.from === undefined ? Date.now() : Date.parse(parseTimeInput(this.flags.from));
     const {findDeployment} = await import('../../../repositories/deployments.js');
     const {repositoryContext} = await import('../../../repositories/common.js');
-    const {describeSchedule} = await import('../../../scheduling/describe.js');
-    const {nextRunTimes} = await import('../../../scheduling/next-runs.js');
-    const {parseSchedule} = await import('../../../scheduling/schedule.js');
-    const {localLabel} = await import('../../../scheduling/zoned-time.js');
+    const {SCHEDULE_COLUMNS, scheduleViews, schedulesNoun} = await import('../../../render/schedule-view.js');
     const {db, schema} = await this.connectToPrefect();
     const deployment = await findDeployment(repositoryContext(db, schema), this.args.deployment, Date.now());
-
-    const rows: ScheduleView[] = deployment.schedules.map((record) => {
-      const schedule = parseSchedule(record.schedule);
-      const next = nextRunTimes(schedule, startMillis, this.flags.next);
-      if (next.error !== null) this.warnLine(`schedule ${record.id ?? '(legacy)'}: cannot compute run times: ${next.error}`);
-      return {
-        ...record,
-        description: describeSchedule(schedule),
-        timezone: schedule.kind === 'unknown' ? null : schedule.timezone,
-        next_run_times: next.times,
-      };
-    });
-    await this.printList<ScheduleView>({
-      noun: `schedules of ${deployment.flow_name}/${deployment.name}`,
-      rows,
-      columns: [
-        {header: 'ID', cell: (s) => s.id ?? '(legacy)'},
-        {header: 'SCHEDULE', cell: (s) => s.description},
-        {header: 'ACTIVE', cell: (s) => (s.active ? 'yes' : 'no')},
-        {header: 'SLUG', cell: (s) => s.slug ?? ''},
-        {
-          header: 'NEXT RUNS',
-          // Wall-clock times in the schedule's own zone, as Prefect labels scheduled runs.
-          cell: (s) => (s.next_run_times ?? []).map((t) => localLabel(t, s.timezone ?? 'UTC')).join('\n'),
-        },
-      ],
-    });
+    const rows = scheduleViews(deployment.schedules, startMillis, this.flags.next, (message) => this.warnLine(message));
+    await this.printList<ScheduleView>({noun: schedulesNoun(deployment), rows, columns: SCHEDULE_COLUMNS});
     if (deployment.paused && !this.flags.quiet) process.stderr.write('note: the deployment is paused; Prefect schedules no runs for it\n');
   }
 }

@@ -1,0 +1,22 @@
+import {BaseCommand} from '../../base-command.js';
+import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import type {TagLimitRecord} from '../../services/tag-concurrency-limits.js';
+
+export default class ConcurrencyLimitLs extends BaseCommand<typeof ConcurrencyLimitLs> {
+  static summary = 'List tag concurrency limits (Prefect\'s version 1 limits) with their slots in use';
+
+  static examples = ['<%= config.bin %> concurrency-limit ls', '<%= config.bin %> concurrency-limit ls --json'];
+
+  static flags = {...limitFlags};
+
+  async run(): Promise<void> {
+    const {listTagLimits} = await import('../../services/tag-concurrency-limits.js');
+    const {TAG_LIMIT_COLUMNS} = await import('../../render/concurrency-limit-views.js');
+    const {repositoryContext} = await import('../../repositories/common.js');
+    const {db, schema} = await this.connectToPrefect();
+    const all = await listTagLimits(repositoryContext(db, schema));
+    const limit = effectiveLimit(this.flags);
+    const rows = limit === undefined ? all : all.slice(0, limit);
+    await this.printList<TagLimitRecord>({noun: 'concurrency limits', rows, total: rows.length < all.length ? all.length : undefined, columns: TAG_LIMIT_COLUMNS});
+  }
+}
