@@ -1,5 +1,5 @@
 import {refusedError, usageError} from '../errors.js';
-import {type FernetKey, isFernetKey, parseFernetKey} from './fernet.js';
+import {type FernetKey, generateFernetKey, isFernetKey, parseFernetKey} from './fernet.js';
 
 /** The key Prefect's server encrypts block documents with, and where it came from (for messages). */
 export interface EncryptionKey {
@@ -42,4 +42,23 @@ function checkedKey(text: string, source: string, failure: (message: string) => 
     throw failure(`${source} is not a Fernet key: expected 32 url-safe base64-encoded bytes (44 characters ending in "=")`);
   }
   return parseFernetKey(text);
+}
+
+/** The key a write encrypts with; `newKey` is set when it must first be stored in `configuration`. */
+export interface WritingKey extends EncryptionKey {
+  newKey?: string;
+}
+
+/**
+ * The key for encrypting, chosen as Prefect's server chooses it when it writes: the
+ * environment first, then the stored row, and when neither exists a new key that the
+ * caller stores as {"fernet_key": KEY} under ENCRYPTION_KEY, as the server does.
+ */
+export function encryptionKeyForWriting(env: NodeJS.ProcessEnv, configurationValue: unknown): WritingKey {
+  const fromEnvironment = ENCRYPTION_KEY_VARIABLES.some((variable) => env[variable]);
+  if (fromEnvironment || (configurationValue !== undefined && configurationValue !== null)) {
+    return chooseEncryptionKey(env, configurationValue);
+  }
+  const newKey = generateFernetKey();
+  return {key: parseFernetKey(newKey), source: `a new ${ENCRYPTION_KEY_CONFIGURATION} configuration row`, newKey};
 }

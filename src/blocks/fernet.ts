@@ -78,3 +78,8 @@ export function encryptFernet(key: FernetKey, plaintext: Buffer | string, option
   // Python's urlsafe_b64decode rejects unpadded input, and Node's base64url drops the '='.
   return Buffer.concat([signed, hmac]).toString('base64').replaceAll('+', '-').replaceAll('/', '_');
 }
+
+/** A new key as `Fernet.generate_key()` writes it: 32 random bytes, url-safe base64 with padding. */
+export function generateFernetKey(): string {
+  return randomBytes(32).toString('base64').replaceAll('+', '-').replaceAll('/', '_');
+}

@@ -29,6 +29,12 @@ export interface SqlDialect {
    * that serves the ORDER BY instead. PostgreSQL's planner has statistics and needs no hint.
    */
   withoutIndex(column: string): Knex.Raw;
+  /**
+   * One UPDATE for many rows with different values: `rowsJson` is a JSON array of objects,
+   * each with the row's `id` and a value per column, already encoded for this dialect
+   * (PostgreSQL reads each field with the column's own input function).
+   */
+  updateRowsFromJson(db: Knex | Knex.Transaction, table: string, columns: readonly string[], rowsJson: string): Knex.Raw;
 }
 
 export function sqlDialect(knex: Knex, dialect: Dialect): SqlDialect {
@@ -49,6 +55,14 @@ function sqliteDialect(knex: Knex): SqlDialect {
       qb.orderByRaw(`?? ${direction === 'asc' ? 'asc nulls last' : 'desc nulls first'}`, [column]),
     // SQLite's documented way to disqualify an index: a unary plus on the column.
     withoutIndex: (column) => knex.raw('+??', [column]),
+    // json_extract hands back each encoded value as it was: text, number or NULL.
+    updateRowsFromJson: (db, table, columns, rowsJson) =>
+      db.raw(`update ?? set ${columns.map(() => '?? = json_extract(v.value, ?)').join(', ')} from json_each(?) as v where ??.id = json_extract(v.value, '$.id')`, [
+        table,
+        ...columns.flatMap((column) => [column, `$.${column}`]),
+        rowsJson,
+        table,
+      ]),
   };
 }
 
@@ -62,5 +76,12 @@ function postgresDialect(knex: Knex): SqlDialect {
     explain: (sql) => `explain ${sql}`,
     orderByNullsLargest: (qb, column, direction) => qb.orderBy(column, direction),
     withoutIndex: (column) => knex.raw('??', [column]),
+    updateRowsFromJson: (db, table, columns, rowsJson) =>
+      db.raw(`update ?? as t set ${columns.map(() => '?? = v.??').join(', ')} from jsonb_populate_recordset(null::??, ?::jsonb) as v where t.id = v.id`, [
+        table,
+        ...columns.flatMap((column) => [column, column]),
+        table,
+        rowsJson,
+      ]),
   };
 }

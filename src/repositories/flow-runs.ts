@@ -106,6 +106,8 @@ export interface FlowRunFilter {
   startedBefore?: string;
   endedSince?: string;
   endedBefore?: string;
+  /** Next scheduled start at or before this instant (the late-runs service's selection). */
+  nextScheduledBefore?: string;
 }
 
 export interface FlowRunListOptions {
@@ -197,6 +199,7 @@ function applyFilter(
   if (filter.startedBefore) query.where('flow_run.start_time', '<', encode(filter.startedBefore));
   if (filter.endedSince) query.where('flow_run.end_time', '>=', encode(filter.endedSince));
   if (filter.endedBefore) query.where('flow_run.end_time', '<', encode(filter.endedBefore));
+  if (filter.nextScheduledBefore) query.where('flow_run.next_scheduled_start_time', '<=', encode(filter.nextScheduledBefore));
   return query;
 }
 

@@ -57,6 +57,12 @@ export interface BatchOptions<T> {
   minBatchSize?: number;
   /** A batch that holds the write lock longer than this makes the next one smaller (default 500 ms). */
   targetBatchMs?: number;
+  /**
+   * Pause after each committed batch, in milliseconds (default 0). On SQLite a process waiting
+   * for the write lock polls with back-off (up to 100 ms apart); without a gap the next batch
+   * would take the lock again before a live server's writer ever sees it free.
+   */
+  pauseBetweenBatchesMs?: number;
   /** Stop after this many items in all. */
   limit?: number;
   /** Run every batch and roll it back: what a dry run reports is what the real run would do. */
@@ -80,13 +86,18 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const targetMs = options.targetBatchMs ?? 500;
   const bar = options.progress && options.progress.total !== undefined ? ProgressBar.forStderr(options.progress.label, options.progress.total) : undefined;
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
-  let size = maxSize;
+  // On SQLite, start small and grow while batches stay well under the budget: a first full
+  // batch on a slow or busy machine would otherwise be the longest hold of the file's one
+  // write lock. PostgreSQL locks rows only, so it starts at the full size.
+  let size = options.db.dialect === 'sqlite' ? Math.min(maxSize, 64) : maxSize;
+  const otherWriters = new OtherWriters();
   try {
     for (;;) {
       const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
       if (room <= 0) break;
       const started = performance.now();
       const taken = await inTransaction(options.db, async (trx) => {
+        if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
         const items = await options.source.next(trx, room);
         if (items.length > 0) await options.apply(trx, items);
         return items.length;
@@ -97,15 +108,45 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
       report.batches += 1;
       report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
       bar?.update(report.items, report.items);
+      // A caller's fixed pause (below) replaces the automatic one.
+      if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
       // Keep each lock hold near the budget: shrink after a slow batch, grow back after fast ones.
       if (elapsed > targetMs) size = Math.max(minSize, Math.floor(size / 2));
       else if (elapsed < targetMs / 4) size = Math.min(maxSize, size * 2);
       if (taken < room) break;
+      if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
     }
   } finally {
     bar?.finish();
   }
   return report;
+}
+
+/**
+ * Whether another connection writes to the SQLite file while we work (a live Prefect
+ * server): SQLite's data_version changes for a connection when someone else commits.
+ */
+class OtherWriters {
+  seen = false;
+  private last: number | undefined;
+
+  async check(trx: Knex.Transaction): Promise<void> {
+    const rows: Array<{data_version: number}> = await trx.raw('pragma data_version');
+    const version = Number(rows[0]?.data_version);
+    if (this.last !== undefined && version !== this.last) this.seen = true;
+    this.last = version;
+  }
+}
+
+/**
+ * SQLite hands its write lock to no one in particular: a writer waiting on busy_timeout
+ * polls at growing intervals (up to 100 ms) and loses every race to a loop that begins its
+ * next transaction the moment it commits. So once another writer has shown itself, each
+ * batch is followed by a pause of a third of its own time (at most 100 ms), long enough for
+ * the waiting writer's next poll; alone on the file, batches follow each other at once.
+ */
+async function pauseForOtherWriters(batchMs: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, Math.min(100, batchMs / 3)));
 }
 
 /**

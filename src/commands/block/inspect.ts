@@ -27,39 +27,7 @@ export default class BlockInspect extends BaseCommand<typeof BlockInspect> {
     const {repositoryContext} = await import('../../repositories/common.js');
     const {db, schema} = await this.connectToPrefect();
     const block = await findBlockDocument(repositoryContext(db, schema), this.args.block, {showSecrets: this.flags['show-secrets']});
-    const blockSchema = block.block_schema;
-    await this.printDetail({
-      id: block.id,
-      record: block,
-      sections: (fmt) => [
-        {
-          fields: [
-            ['ID', block.id],
-            ['Block', `${block.block_type?.slug ?? ''}/${block.name}`],
-            ['Type', block.block_type_name ?? ''],
-            ['Anonymous', block.is_anonymous ? 'yes' : 'no'],
-            ['Created', fmt.time(block.created)],
-            ['Updated', fmt.time(block.updated)],
-            ['Schema', blockSchema?.checksum ?? block.block_schema_id],
-            ['Schema version', blockSchema?.version ?? ''],
-            ['Capabilities', (blockSchema?.capabilities ?? []).join(', ')],
-          ],
-        },
-        {
-          title: 'Data',
-          headers: ['FIELD', 'VALUE'],
-          rows: Object.entries(block.data).map(([field, value]) => [field, fmt.text(value)]),
-        },
-        {
-          title: 'Referenced blocks',
-          headers: ['FIELD', 'ID', 'BLOCK'],
-          rows: Object.entries(block.block_document_references).map(([field, {block_document: ref}]) => [
-            field,
-            ref.id,
-            `${ref.block_type?.slug ?? ''}/${ref.name}`,
-          ]),
-        },
-      ],
-    });
+    const {blockDocumentView} = await import('../../render/block-view.js');
+    await this.printDetail(blockDocumentView(block));
   }
 }

@@ -1,4 +1,7 @@
+import {Flags} from '@oclif/core';
+
 import {BaseCommand} from '../../base-command.js';
+import type {TableSize} from '../../repositories/health-storage.js';
 
 export default class DbStatus extends BaseCommand<typeof DbStatus> {
   static summary = 'Describe the database: where it is, its Prefect revision, whether prefectdb can read and write it, row counts';
@@ -8,10 +11,18 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
     '<%= config.bin %> db status --db postgresql://prefect@localhost:5432/prefect --json',
   ];
 
+  static flags = {
+    sizes: Flags.boolean({description: 'add each table\'s size on disk (table and indexes), largest first'}),
+  };
+
   async run(): Promise<void> {
     const {describeDatabase} = await import('../../services/database-status.js');
     const {db, schema} = await this.connect();
-    const status = await describeDatabase(db, schema);
+    const status: Awaited<ReturnType<typeof describeDatabase>> & {table_sizes?: TableSize[]} = await describeDatabase(db, schema);
+    if (this.flags.sizes) {
+      const {tableSizes} = await import('../../repositories/health-storage.js');
+      status.table_sizes = await tableSizes(db.knex, db.dialect);
+    }
     await this.printDetail({
       id: status.alembic_revision ?? '',
       record: status as unknown as Record<string, unknown>,
@@ -50,6 +61,20 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
             count === null ? format.dim('(no table)') : count.toLocaleString('en-US'),
           ]),
         },
+        ...(status.table_sizes
+          ? [
+              {
+                title: 'Sizes',
+                headers: ['TABLE', 'TOTAL BYTES', 'TABLE BYTES', 'INDEX BYTES'],
+                rows: status.table_sizes.map((size) => [
+                  size.table,
+                  size.total_bytes.toLocaleString('en-US'),
+                  size.table_bytes.toLocaleString('en-US'),
+                  size.index_bytes.toLocaleString('en-US'),
+                ]),
+              },
+            ]
+          : []),
       ],
     });
   }

@@ -71,3 +71,13 @@ export function addSeconds(instant: Instant, seconds: number): Instant {
   const carry = Math.floor(totalMicros / 1e6);
   return {seconds: instant.seconds + carry, micros: totalMicros - carry * 1e6};
 }
+
+/** The current time with microseconds (performance's clock carries sub-millisecond digits). */
+export function nowInstant(): Instant {
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  return {seconds: Math.floor(micros / 1e6), micros: micros % 1e6};
+}
+
+export function nowIso(): string {
+  return formatIsoInstant(nowInstant());
+}

@@ -1,0 +1,58 @@
+import type {Knex} from 'knex';
+
+import type {RepositoryContext} from './common.js';
+
+/** The row changes `db doctor --fix` makes that need no state change. */
+
+export async function deleteByIds(ctx: RepositoryContext, trx: Knex.Transaction, table: string, ids: readonly string[]): Promise<number> {
+  return trx(table).whereIn('id', ids.map((id) => ctx.db.codec.encodeUuid(id))).delete();
+}
+
+/** One row `PRAGMA foreign_key_check` reports, with the action its foreign key takes on delete. */
+export interface ForeignKeyViolation {
+  table: string;
+  rowid: number;
+  parent: string;
+  column: string;
+  onDelete: string;
+}
+
+/** SQLite only: the rows whose foreign keys point at nothing (possible when a writer turned foreign_keys off). */
+export async function foreignKeyViolations(knex: Knex | Knex.Transaction): Promise<ForeignKeyViolation[]> {
+  const rows: Array<{table: string; rowid: number; parent: string; fkid: number}> = await knex.raw('pragma foreign_key_check');
+  const keys = new Map<string, Array<{id: number; from: string; on_delete: string}>>();
+  const out: ForeignKeyViolation[] = [];
+  for (const row of rows) {
+    if (!keys.has(row.table)) keys.set(row.table, await knex.raw('select * from pragma_foreign_key_list(?)', [row.table]));
+    const key = keys.get(row.table)?.find((k) => k.id === row.fkid);
+    out.push({table: row.table, rowid: row.rowid, parent: row.parent, column: key?.from ?? '?', onDelete: (key?.on_delete ?? 'NO ACTION').toUpperCase()});
+  }
+  return out;
+}
+
+/**
+ * Does to a violating row what its foreign key would have done had the parent been deleted
+ * with foreign keys on: CASCADE deletes it, SET NULL clears the column. Other actions
+ * leave it (reported).
+ */
+export async function applyForeignKeyAction(trx: Knex.Transaction, violation: ForeignKeyViolation): Promise<boolean> {
+  if (violation.onDelete === 'CASCADE') {
+    await trx.raw('delete from ?? where rowid = ?', [violation.table, violation.rowid]);
+    return true;
+  }
+  if (violation.onDelete === 'SET NULL') {
+    await trx.raw('update ?? set ?? = null where rowid = ?', [violation.table, violation.column, violation.rowid]);
+    return true;
+  }
+  return false;
+}
+
+export async function integrityProblems(knex: Knex): Promise<string[]> {
+  const rows: Array<{integrity_check: string}> = await knex.raw('pragma integrity_check');
+  return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+}
+
+/** Rebuilds every index from its table: what repairs index entries missing or left over. */
+export async function reindex(knex: Knex): Promise<void> {
+  await knex.raw('reindex');
+}

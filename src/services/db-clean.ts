@@ -1,0 +1,163 @@
+import type {Knex} from 'knex';
+
+import {danglingCollections, repairCollections} from '../repositories/artifact-collections.js';
+import type {RepositoryContext} from '../repositories/common.js';
+import {deleteOrphans, hasOrphanTable, ORPHAN_TABLES, type OrphanTable, orphanScheduledRunIds, orphanWindow} from '../repositories/orphans.js';
+import {
+  countExpiredRuns,
+  deleteByIds,
+  EVENT_TABLES,
+  expiredRunPage,
+  oldEventIds,
+  type RetentionRule,
+  storageSizes,
+  vacuum,
+} from '../repositories/retention.js';
+import {RUN_DELETION_TABLES} from '../repositories/run-deletion.js';
+import type {RowArchive} from './archive.js';
+import {type BatchReport, type BatchSource, keysetSource, runInBatches} from './batches.js';
+import {deleteBatch, sharingTheLock} from './run-deletion.js';
+
+/**
+ * `db clean`: retention as Prefect's db_vacuum service does it (old top-level terminal flow
+ * runs), with everything `flow-run delete` removes, then the orphans Prefect leaves behind,
+ * optionally old events; every step in bounded, resumable batches, rows archived before they
+ * go, VACUUM at the end.
+ */
+export interface CleanOptions {
+  rule: RetentionRule;
+  /** Also Scheduled runs of deployments that no longer exist. */
+  orphanScheduledRuns: boolean;
+  /** Encoded cutoff for events and event_resources; undefined leaves them alone. */
+  eventsBefore?: string;
+  archive?: RowArchive;
+  vacuum: boolean;
+  dryRun: boolean;
+}
+
+export interface CleanReport {
+  dry_run: boolean;
+  deleted: Record<string, number>;
+  archived: Record<string, number>;
+  sizes: {before: Record<string, number>; after: Record<string, number>} | null;
+  /** Not part of the JSON contract: reported on stderr. */
+  repointedCollections: number;
+  longestBatchMs: number;
+}
+
+// Rows of an orphan scan per transaction: one window of ids in key order.
+const ORPHAN_WINDOW = 5000;
+
+export async function expiredRunCount(ctx: RepositoryContext, rule: RetentionRule): Promise<number> {
+  return countExpiredRuns(ctx.db.knex, rule);
+}
+
+export async function cleanDatabase(ctx: RepositoryContext, options: CleanOptions): Promise<CleanReport> {
+  const report: CleanReport = {dry_run: options.dryRun, deleted: {}, archived: {}, sizes: null, repointedCollections: 0, longestBatchMs: 0};
+  const add = (table: string, n: number) => {
+    report.deleted[table] = (report.deleted[table] ?? 0) + n;
+  };
+  for (const table of RUN_DELETION_TABLES) add(table, 0);
+  const touched = [...RUN_DELETION_TABLES, ...(options.eventsBefore ? EVENT_TABLES : [])];
+  const sizesBefore = options.vacuum ? await storageSizes(ctx, touched) : undefined;
+  const archive = options.dryRun ? undefined : options.archive;
+
+  const batches = async <T>(source: BatchSource<T>, apply: (trx: Knex.Transaction, items: T[]) => Promise<void>, window = false) => {
+    const lockSharing = sharingTheLock(ctx);
+    const result: BatchReport = await runInBatches({
+      db: ctx.db,
+      source,
+      dryRun: options.dryRun,
+      ...lockSharing,
+      // An orphan window holds the lock for milliseconds: a short gap lets a waiting writer in.
+      ...(window ? {batchSize: 1, minBatchSize: 1, pauseBetweenBatchesMs: lockSharing.pauseBetweenBatchesMs ? 20 : undefined} : {}),
+      apply: async (trx, items) => {
+        archive?.discard();
+        await apply(trx, items);
+        archive?.flush();
+      },
+    });
+    report.longestBatchMs = Math.max(report.longestBatchMs, result.longestBatchMs);
+  };
+  const deleteRunBatch = async (trx: Knex.Transaction, ids: string[]) => {
+    for (const run of await deleteBatch(ctx, trx, ids, {kind: 'flow_run', keepSubflows: false, archive: archive?.add})) {
+      for (const [table, n] of Object.entries(run.deleted)) add(table, n);
+      report.repointedCollections += run.updated.artifact_collection;
+    }
+  };
+
+  // 1. Runs past retention, with subflows at any depth and everything under them.
+  await batches(expiredRunSource(options.rule), (trx, runs) => deleteRunBatch(trx, runs.map((run) => run.id)));
+  // 2. Scheduled runs that no deployment will ever pick up.
+  if (options.orphanScheduledRuns) {
+    await batches(keysetSource((trx, after, size) => orphanScheduledRunIds(trx, after, size), (id) => id), deleteRunBatch);
+  }
+  // 3. Orphans, one window of each table per transaction; artifact collections repaired as artifacts go.
+  for (const table of ORPHAN_TABLES) {
+    if (!hasOrphanTable(ctx, table)) continue;
+    await batches(orphanWindows(table), async (trx, [window]) => {
+      const keys = table === 'artifact' ? await artifactKeys(trx, window) : [];
+      add(table, await deleteOrphans(trx, table, window, archive?.add));
+      if (keys.length > 0) await repairAndCount(ctx, trx, keys, report, archive);
+    }, true);
+  }
+  // 4. Collections already left pointing at no artifact.
+  await batches(keysetSource(async (trx, after, size) => (await danglingCollections(trx, undefined, size, after)).map((c) => c.key), (key) => key), async (trx, keys) => {
+    await repairAndCount(ctx, trx, keys, report, archive);
+  });
+  // 5. Events past their retention: resources first (no foreign key ties them to their event).
+  if (options.eventsBefore !== undefined) {
+    for (const table of EVENT_TABLES) {
+      if (!ctx.schema.hasTable(table)) continue;
+      add(table, 0);
+      await batches(keysetSource((trx, after, size) => oldEventIds(trx, table, options.eventsBefore as string, after, size), (id) => id), async (trx, ids) => {
+        add(table, await deleteByIds(trx, table, ids, archive?.add));
+      });
+    }
+  }
+  if (options.vacuum && !options.dryRun) await vacuum(ctx, touched);
+  if (sizesBefore) report.sizes = {before: sizesBefore, after: await storageSizes(ctx, touched)};
+  report.archived = archive ? {...archive.counts} : {};
+  return report;
+}
+
+async function repairAndCount(ctx: RepositoryContext, trx: Knex.Transaction, keys: string[], report: CleanReport, archive: RowArchive | undefined): Promise<void> {
+  for (const change of await repairCollections(ctx, trx, keys, new Date().toISOString(), {archive: archive?.add})) {
+    if (change.action === 'removed') report.deleted.artifact_collection = (report.deleted.artifact_collection ?? 0) + 1;
+    else report.repointedCollections += 1;
+  }
+}
+
+async function artifactKeys(trx: Knex.Transaction, ids: string[]): Promise<string[]> {
+  const rows: Array<{key: string | null}> = await trx('artifact').whereIn('id', ids).whereNotNull('key').distinct('key');
+  return rows.map((r) => r.key as string);
+}
+
+function expiredRunSource(rule: RetentionRule): BatchSource<{id: string; endTime: string}> {
+  let after: {id: string; endTime: string} | undefined;
+  let exhausted = false;
+  return {
+    async next(trx, size) {
+      if (exhausted) return [];
+      const page = await expiredRunPage(trx, rule, after, size);
+      if (page.length < size) exhausted = true;
+      if (page.length > 0) after = page[page.length - 1];
+      return page;
+    },
+  };
+}
+
+/** One window of ids of `table` per call, with the orphans found in it (possibly none). */
+function orphanWindows(table: OrphanTable): BatchSource<string[]> {
+  let after: string | undefined;
+  let exhausted = false;
+  return {
+    async next(trx) {
+      if (exhausted) return [];
+      const window = await orphanWindow(trx, table, after, ORPHAN_WINDOW);
+      if (window.last === undefined) exhausted = true;
+      after = window.last;
+      return [window.orphans];
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import {addSeconds, formatIsoInstant, nowInstant, parseInstant} from '../db/codecs/instant.js';
+import type {Database} from '../db/connection.js';
+import type {SchemaInfo} from '../db/schema-info.js';
+import {repositoryContext} from '../repositories/common.js';
+import * as checks from './doctor-checks.js';
+import type {Check, Detection, DoctorContext} from './doctor-checks.js';
+import {foreignKeysCheck, integrityCheck, storageCheck} from './doctor-database-checks.js';
+
+/** One line of `db doctor`'s report (the JSON contract: check, status, count, sample_ids, fix). */
+export interface Finding {
+  check: string;
+  status: 'ok' | 'found' | 'fixed';
+  /** Rows the fix changes (runs for run checks, limits for slot checks); after --fix, rows it changed. */
+  count: number;
+  sample_ids: string[];
+  fix: string | null;
+  detail?: unknown;
+}
+
+/** The report's order: the order the checks are listed in. */
+export const CHECKS: readonly Check[] = [
+  checks.zombieRunsCheck,
+  checks.strandedTaskRunsCheck,
+  checks.stuckCancellingCheck,
+  checks.lateRunsCheck,
+  checks.leakedTagSlotsCheck,
+  checks.leakedLimitSlotsCheck,
+  checks.statePointerCheck,
+  checks.runBookkeepingCheck,
+  checks.orphanLogsCheck,
+  checks.orphanArtifactsCheck,
+  checks.orphanCacheRowsCheck,
+  checks.danglingCollectionsCheck,
+  checks.orphanScheduledRunsCheck,
+  checks.duplicateScheduledRunsCheck,
+  integrityCheck,
+  foreignKeysCheck,
+  storageCheck,
+];
+
+/**
+ * The order --fix repairs in: a repair can create work for a later check (a run set Crashed
+ * strands its task runs; cascades free slots and orphan logs; deletions leave free pages).
+ */
+const REPAIR_ORDER = [
+  'integrity',
+  'foreign-keys',
+  'zombie-runs',
+  'stuck-cancelling',
+  'stranded-task-runs',
+  'late-runs',
+  'state-pointer',
+  'run-bookkeeping',
+  'orphan-scheduled-runs',
+  'duplicate-scheduled-runs',
+  'orphan-logs',
+  'orphan-artifacts',
+  'orphan-cache-rows',
+  'dangling-collections',
+  'leaked-tag-slots',
+  'leaked-limit-slots',
+  'storage',
+];
+
+/** Cancelling runs older than this are stuck: Prefect's cancellation cleanup gives up after 300 s. */
+const CANCELLING_SECONDS = 300;
+/** Prefect's late-runs service marks a Scheduled run Late 15 s after its start time (PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS). */
+const LATE_SECONDS = 15;
+
+export interface DoctorOptions {
+  fix: boolean;
+  dryRun: boolean;
+  /** ISO instant: Running/Pending runs with no sign of life since before it are zombies. */
+  staleCutoff: string;
+  filename?: string;
+  /** Called after detection when something can be fixed: may refuse (confirmation). */
+  beforeRepair?: (found: Finding[]) => Promise<void>;
+}
+
+export function doctorContext(db: Database, schema: SchemaInfo, options: DoctorOptions): DoctorContext {
+  const now = nowInstant();
+  return {
+    ctx: repositoryContext(db, schema),
+    staleCutoff: formatIsoInstant(parseInstant(options.staleCutoff)),
+    cancellingCutoff: formatIsoInstant(addSeconds(now, -CANCELLING_SECONDS)),
+    lateCutoff: formatIsoInstant(addSeconds(now, -LATE_SECONDS)),
+    dryRun: options.dryRun,
+    filename: options.filename,
+  };
+}
+
+function finding(check: Check, detection: Detection, status: Finding['status']): Finding {
+  const result: Finding = {check: check.name, status, count: detection.count, sample_ids: detection.sample_ids, fix: status === 'found' ? check.fix : null};
+  if (detection.detail !== undefined) result.detail = detection.detail;
+  return result;
+}
+
+export async function runDoctor(db: Database, schema: SchemaInfo, options: DoctorOptions): Promise<Finding[]> {
+  const doctor = doctorContext(db, schema, options);
+  const findings = new Map<string, Finding>();
+  for (const check of CHECKS) {
+    const detection = await check.detect(doctor);
+    findings.set(check.name, finding(check, detection, detection.count > 0 ? 'found' : 'ok'));
+  }
+  const repairable = CHECKS.filter((check) => check.repair && findings.get(check.name)?.status === 'found');
+  if (!options.fix || repairable.length === 0) return [...findings.values()];
+  await options.beforeRepair?.([...findings.values()].filter((f) => f.status === 'found'));
+  const byName = new Map(CHECKS.map((check) => [check.name, check]));
+  for (const name of REPAIR_ORDER) {
+    const check = byName.get(name) as Check;
+    if (!check.repair) continue;
+    // Detected afresh: an earlier repair may have made or removed work for this one.
+    const before = await check.detect(doctor);
+    if (before.count === 0) {
+      if (findings.get(name)?.status === 'found') findings.set(name, {...finding(check, before, 'fixed'), count: 0});
+      continue;
+    }
+    const changed = await check.repair(doctor);
+    if (options.dryRun) {
+      findings.set(name, {...finding(check, before, 'found'), detail: {would_change: changed, ...asObject(before.detail)}});
+      continue;
+    }
+    const after = await check.detect(doctor);
+    findings.set(name, after.count === 0 ? {...finding(check, before, 'fixed'), count: changed} : finding(check, after, 'found'));
+  }
+  return CHECKS.map((check) => findings.get(check.name) as Finding);
+}
+
+function asObject(detail: unknown): Record<string, unknown> {
+  if (detail === undefined) return {};
+  return typeof detail === 'object' && detail !== null && !Array.isArray(detail) ? (detail as Record<string, unknown>) : {found: detail};
+}
