@@ -31,7 +31,7 @@ const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 const STRING_VALUES = [
   '', '   ', '\t', 'a\u0007b', 'x\u0000y', '\u001b[31mred', '😀🚀', '\u202egnp.exe', "'; drop table flow_run; --", '" or 1=1 --',
   '%', '_', '%_%', '\\', '${HOME}', '../../../etc/passwd', HUGE, '{"a": 1}', '{"a": ', '[1, 2', 'null', 'http://', 'postgresql://',
-  'NaN', '-1', HUGE_NUMBER, '1e309',
+  'NaN', '-1', HUGE_NUMBER, '1e309', `${HUGE_NUMBER}d`,
 ];
 /** Values for numbers. */
 const NUMBER_VALUES = [HUGE_NUMBER, '-1', '-99999999999999999999', '0', '1e3', '1.5', 'NaN', 'Infinity', '', ' ', '0x10', '2147483648', '+5', '１２'];
