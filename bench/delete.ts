@@ -10,7 +10,7 @@
  * Settings: BENCH_DELETE_RUNS (100000); BENCH_DELETE_SQLITE_SOURCE (a seeded SQLite file to copy,
  * default /work/bench-data/seed-1m.db; without one, BENCH_DELETE_SEED_RUNS runs are seeded);
  * BENCH_DELETE_PG_RUNS (runs seeded on PostgreSQL, default 2 × N; 0 skips PostgreSQL);
- * BENCH_DIR (scratch directory, default the system temp dir); PREFECTDB_TEST_POSTGRES_URL.
+ * BENCH_DELETE_SQLITE=0 skips SQLite; BENCH_DIR (scratch directory, default the system temp dir); PREFECTDB_TEST_POSTGRES_URL.
  */
 import {spawn} from 'node:child_process';
 import {copyFileSync, existsSync, mkdtempSync, rmSync} from 'node:fs';
@@ -117,20 +117,24 @@ async function main(): Promise<void> {
   const header = ['', 'time', 'runs/s', 'longest lock', 'peak RSS', 'slower by'];
   try {
     const file = path.join(scratch, 'delete.db');
-    if (existsSync(SOURCE)) {
+    if (process.env.BENCH_DELETE_SQLITE === '0') {
+      process.stderr.write('SQLite: skipped (BENCH_DELETE_SQLITE=0)\n');
+    } else if (existsSync(SOURCE)) {
       process.stderr.write(`SQLite: copying ${SOURCE} …\n`);
       copyFileSync(SOURCE, file);
     } else {
       process.stderr.write(`SQLite: seeding ${count(env('BENCH_DELETE_SEED_RUNS', 2 * RUNS))} runs …\n`);
       await runCliOrFail(['db', 'seed', '--db', file, '--flow-runs', String(env('BENCH_DELETE_SEED_RUNS', 2 * RUNS)), '--seed', '42', '--task-runs-per-flow-run', '1', '--logs-per-run', '1']);
     }
-    process.stderr.write(`SQLite: prefectdb deletes ${count(RUNS)} runs …\n`);
-    const cli = await timedCli(['flow-run', 'delete', '--all', '--limit', String(RUNS), '--yes', '-o', 'table', '--db', file]);
-    process.stderr.write('SQLite: floor …\n');
-    const floor = sqliteFloor(file, RUNS);
-    printTable(`Bulk delete, SQLite (${path.basename(SOURCE)} copy; ratio = floor rate / prefectdb rate)`, header, rows('SQLite', cli, floor, RUNS));
-    rmSync(file, {force: true});
-    rmSync(`${file}-wal`, {force: true});
+    if (process.env.BENCH_DELETE_SQLITE !== '0') {
+      process.stderr.write(`SQLite: prefectdb deletes ${count(RUNS)} runs …\n`);
+      const cli = await timedCli(['flow-run', 'delete', '--all', '--limit', String(RUNS), '--yes', '-o', 'table', '--db', file]);
+      process.stderr.write('SQLite: floor …\n');
+      const floor = sqliteFloor(file, RUNS);
+      printTable(`Bulk delete, SQLite (${path.basename(SOURCE)} copy; ratio = floor rate / prefectdb rate)`, header, rows('SQLite', cli, floor, RUNS));
+      rmSync(file, {force: true});
+      rmSync(`${file}-wal`, {force: true});
+    }
 
     if (PG_RUNS > 0) {
       const name = `prefectdb_bench_delete_${process.pid}`;
@@ -158,4 +162,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run as a script, not when another bench imports timedCli.
+if (process.argv[1]?.endsWith('delete.ts')) await main();

@@ -86,3 +86,12 @@ export function revisionAtLeast(dialect: Dialect, revision: string | null, miles
   if (milestone < 0) throw new Error(`unknown milestone revision ${milestoneSqlite}`);
   return position < 0 ? revision !== null : position >= milestone;
 }
+
+/**
+ * The revisions of `toDialect` that are the same migration as `revision` of `fromDialect`:
+ * usually one; a few SQLite revisions pair with two PostgreSQL ones.
+ */
+export function pairedRevisions(fromDialect: Dialect, revision: string, toDialect: Dialect): string[] {
+  const paired = REVISIONS.filter((r) => r[fromDialect] === revision).map((r) => r[toDialect]);
+  return [...new Set(paired)];
+}

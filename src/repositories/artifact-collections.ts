@@ -18,6 +18,22 @@ export interface CollectionChange {
   action: 'repointed' | 'removed';
 }
 
+/**
+ * Artifacts deleted by earlier batches of a dry run, by key: those batches were rolled back,
+ * so the database still holds them, but the real run would not find them.
+ */
+export type GoneArtifacts = Map<string, Set<string>>;
+
+export function rememberGone(gone: GoneArtifacts | undefined, artifacts: Iterable<{id: string; key: string | null}>): void {
+  if (!gone) return;
+  for (const artifact of artifacts) {
+    if (artifact.key === null) continue;
+    const ids = gone.get(artifact.key) ?? new Set<string>();
+    ids.add(artifact.id);
+    gone.set(artifact.key, ids);
+  }
+}
+
 // Copied from the artifact row inside SQL, so JSON and timestamps keep their stored form.
 const MIRRORED = ['data', 'description', 'type', 'created', 'flow_run_id', 'task_run_id', 'metadata_'];
 
@@ -30,13 +46,28 @@ export async function repairCollections(
   trx: Knex.Transaction,
   keys: readonly string[] | undefined,
   now: string,
-  options: {limit?: number; archive?: (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>} = {},
+  options: {limit?: number; archive?: (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>; goneInDryRun?: GoneArtifacts} = {},
 ): Promise<CollectionChange[]> {
+  const gone = options.goneInDryRun;
   const dangling = await danglingCollections(trx, keys, options.limit);
+  if (gone && keys) {
+    const seen = new Set(dangling.map((c) => c.id));
+    for (const part of chunks([...new Set(keys)])) {
+      const rows: Array<{id: string; key: string; latest_id: string}> = await trx('artifact_collection').whereIn('key', part).select('id', 'key', 'latest_id');
+      for (const row of rows) {
+        const latestId = String(row.latest_id).toLowerCase();
+        if (!seen.has(String(row.id)) && gone.get(row.key)?.has(latestId)) dangling.push({id: String(row.id), key: row.key, latestId});
+      }
+    }
+  }
   const changes: CollectionChange[] = [];
   const mirrored = MIRRORED.filter((column) => ctx.schema.hasColumn('artifact_collection', column) && ctx.schema.hasColumn('artifact', column));
   for (const collection of dangling) {
-    const next: {id: string} | undefined = await trx('artifact').where('key', collection.key).orderBy([{column: 'created', order: 'desc'}, {column: 'id', order: 'desc'}]).first('id');
+    const next: {id: string} | undefined = await trx('artifact')
+      .where('key', collection.key)
+      .whereNotIn('id', [...(gone?.get(collection.key) ?? [])])
+      .orderBy([{column: 'created', order: 'desc'}, {column: 'id', order: 'desc'}])
+      .first('id');
     if (!next) {
       if (options.archive) await options.archive('artifact_collection', await trx('artifact_collection').where('id', collection.id).select('*'));
       await trx('artifact_collection').where('id', collection.id).delete();

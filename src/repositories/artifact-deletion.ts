@@ -1,5 +1,7 @@
 import type {Knex} from 'knex';
 
+import {whereIdIn} from '../db/sql-dialect.js';
+
 /** A page of the ids of a key's artifact versions, in id order, after `after`. */
 export async function artifactIdsOfKey(trx: Knex.Transaction, key: string, after: string | undefined, size: number): Promise<string[]> {
   const query = trx('artifact').where('key', key).orderBy('id').limit(size).select('id');
@@ -13,7 +15,7 @@ export async function hasArtifactKey(db: Knex, key: string): Promise<boolean> {
 
 /** Deletes artifacts by id; returns their keys (for the collection repair that must follow). */
 export async function deleteArtifacts(trx: Knex.Transaction, ids: readonly string[]): Promise<{deleted: number; keys: string[]}> {
-  const rows: Array<{key: string | null}> = await trx('artifact').whereIn('id', ids).select('key');
-  const deleted = Number(await trx('artifact').whereIn('id', ids).delete());
+  const rows: Array<{key: string | null}> = await trx('artifact').where((q) => whereIdIn(q, 'id', ids)).select('key');
+  const deleted = Number(await trx('artifact').where((q) => whereIdIn(q, 'id', ids)).delete());
   return {deleted, keys: [...new Set(rows.map((r) => r.key).filter((key): key is string => key !== null))]};
 }

@@ -1,5 +1,7 @@
 import type {Knex} from 'knex';
 
+import {whereIdIn} from '../db/sql-dialect.js';
+
 import type {RepositoryContext} from './common.js';
 import {chunks} from './run-deletion.js';
 
@@ -39,7 +41,7 @@ export async function deleteFlowAndDeployments(ctx: RepositoryContext, trx: Knex
   const counted = async (table: string) => {
     if (!ctx.schema.hasTable(table)) return 0;
     let n = 0;
-    for (const part of chunks(deployments)) n += Number((await trx(table).whereIn('deployment_id', part).count({n: '*'}))[0].n);
+    for (const part of chunks(deployments)) n += Number((await trx(table).where((q) => whereIdIn(q, 'deployment_id', part)).count({n: '*'}))[0].n);
     return n;
   };
   const deleted: FlowRemainsDeleted = {
@@ -51,13 +53,13 @@ export async function deleteFlowAndDeployments(ctx: RepositoryContext, trx: Knex
   };
   if (ctx.schema.hasColumn('deployment', 'concurrency_limit_id')) {
     for (const part of chunks(deployments)) {
-      const limits = trx('concurrency_limit_v2').whereIn('id', trx('deployment').whereIn('id', part).whereNotNull('concurrency_limit_id').select('concurrency_limit_id'));
+      const limits = trx('concurrency_limit_v2').whereIn('id', trx('deployment').where((q) => whereIdIn(q, 'id', part)).whereNotNull('concurrency_limit_id').select('concurrency_limit_id'));
       deleted.concurrency_limit_v2 += Number(countOnly ? (await limits.clone().count({n: '*'}))[0].n : await limits.delete());
     }
   }
   if (countOnly) return {...deleted, flow: 1};
   // Schedules and versions go with their deployment (ON DELETE CASCADE).
-  for (const part of chunks(deployments)) await trx('deployment').whereIn('id', part).delete();
+  for (const part of chunks(deployments)) await trx('deployment').where((q) => whereIdIn(q, 'id', part)).delete();
   deleted.flow = Number(await trx('flow').where('id', flowId).delete());
   return deleted;
 }

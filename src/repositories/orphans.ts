@@ -1,5 +1,6 @@
 import type {Knex} from 'knex';
 
+import {whereIdIn} from '../db/sql-dialect.js';
 import type {Db, RepositoryContext} from './common.js';
 import {chunks} from './run-deletion.js';
 
@@ -52,7 +53,7 @@ export async function orphanWindow(db: Db, table: OrphanTable, after: string | u
 export async function deleteOrphans(trx: Knex.Transaction, table: OrphanTable, ids: readonly string[], archive?: (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>): Promise<number> {
   let deleted = 0;
   for (const part of chunks(ids)) {
-    const still = () => trx(table).whereIn('id', part).where(orphanCondition(trx, table));
+    const still = () => trx(table).where((q) => whereIdIn(q, 'id', part)).where(orphanCondition(trx, table));
     if (archive) {
       const rows = await still().select('*');
       if (rows.length > 0) await archive(table, rows);

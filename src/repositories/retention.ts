@@ -1,5 +1,7 @@
 import type {Knex} from 'knex';
 
+import {whereIdIn} from '../db/sql-dialect.js';
+
 import type {Db, RepositoryContext} from './common.js';
 import {chunks} from './run-deletion.js';
 
@@ -60,10 +62,10 @@ export async function deleteByIds(trx: Knex.Transaction, table: string, ids: rea
   let deleted = 0;
   for (const part of chunks(ids)) {
     if (archive) {
-      const rows = await trx(table).whereIn('id', part).select('*');
+      const rows = await trx(table).where((q) => whereIdIn(q, 'id', part)).select('*');
       if (rows.length > 0) await archive(table, rows);
     }
-    deleted += Number(await trx(table).whereIn('id', part).delete());
+    deleted += Number(await trx(table).where((q) => whereIdIn(q, 'id', part)).delete());
   }
   return deleted;
 }

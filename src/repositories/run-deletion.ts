@@ -1,5 +1,7 @@
 import type {Knex} from 'knex';
 
+import {whereIdIn} from '../db/sql-dialect.js';
+
 import type {RepositoryContext} from './common.js';
 
 /**
@@ -38,38 +40,60 @@ export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
-const marks = (ids: readonly string[]) => ids.map(() => '?').join(', ');
-
 /**
  * The flow runs a delete of `roots` removes, each with the root it belongs to. Flow-run roots
  * own themselves; task-run roots own the subflows they are the parent task run of. With
  * `recursive`, subflows of those runs follow, at any depth; a requested root is never taken
- * into another root's tree, so every run is counted once, under its own request.
+ * into another root's tree, so every run is counted once, under its own request. Walked level
+ * by level with explicit id lists (a recursive CTE leaves PostgreSQL's planner guessing, and it
+ * then scans task_run and flow_run whole for every batch).
  */
 export async function flowRunsReached(trx: Knex.Transaction, kind: 'flow_run' | 'task_run', roots: readonly string[], recursive: boolean): Promise<OwnedRun[]> {
   if (roots.length === 0) return [];
   if (kind === 'task_run' && !recursive) return [];
-  const seed =
-    kind === 'flow_run'
-      ? `select id as root, id from flow_run where id in (${marks(roots)})`
-      : `select parent_task_run_id as root, id from flow_run where parent_task_run_id in (${marks(roots)})`;
-  if (!recursive) return rowsOf(await trx.raw(seed, [...roots]));
-  const sql = `with recursive tree(root, id) as (
-      ${seed}
-      union all
-      select tree.root, child.id from tree
-        join task_run parent_task on parent_task.flow_run_id = tree.id
-        join flow_run child on child.parent_task_run_id = parent_task.id
-      where child.id not in (${marks(roots)})
-    ) select root, id from tree`;
-  return rowsOf(await trx.raw(sql, [...roots, ...roots]));
+  const reached: OwnedRun[] = [];
+  const seen = new Set<string>(kind === 'flow_run' ? [] : roots);
+  const take = (root: string, id: string) => {
+    if (seen.has(id)) return false;
+    seen.add(id);
+    reached.push({root, id});
+    return true;
+  };
+  // Every root is taken first, so a requested run that is also a subflow of another stays its own root.
+  let frontier: OwnedRun[] = [];
+  for (const part of chunks(roots)) {
+    const rows: Array<{root: string; id: string}> =
+      kind === 'flow_run'
+        ? await trx('flow_run').where((q) => whereIdIn(q, 'id', part)).select({root: 'id', id: 'id'})
+        : await trx('flow_run').where((q) => whereIdIn(q, 'parent_task_run_id', part)).select({root: 'parent_task_run_id', id: 'id'});
+    for (const row of rows) {
+      const run = {root: String(row.root).toLowerCase(), id: String(row.id).toLowerCase()};
+      if (take(run.root, run.id)) frontier.push(run);
+    }
+  }
+  while (recursive && frontier.length > 0) {
+    const rootOf = new Map(frontier.map((run) => [run.id, run.root]));
+    const next: OwnedRun[] = [];
+    for (const part of chunks(frontier.map((run) => run.id))) {
+      const rows: Array<{parent: string; id: string}> = await trx('task_run')
+        .join('flow_run', 'flow_run.parent_task_run_id', 'task_run.id')
+        .where((q) => whereIdIn(q, 'task_run.flow_run_id', part))
+        .select({parent: 'task_run.flow_run_id', id: 'flow_run.id'});
+      for (const row of rows) {
+        const run = {root: rootOf.get(String(row.parent).toLowerCase()) as string, id: String(row.id).toLowerCase()};
+        if (take(run.root, run.id)) next.push(run);
+      }
+    }
+    frontier = next;
+  }
+  return reached;
 }
 
 /** The task runs among `ids` that exist. */
 export async function existingTaskRuns(trx: Knex.Transaction, ids: readonly string[]): Promise<string[]> {
   const found: string[] = [];
   for (const part of chunks(ids)) {
-    const rows: Array<{id: string}> = await trx('task_run').whereIn('id', part).select('id');
+    const rows: Array<{id: string}> = await trx('task_run').where((q) => whereIdIn(q, 'id', part)).select('id');
     found.push(...rows.map((r) => String(r.id)));
   }
   return found;
@@ -89,28 +113,42 @@ export async function countRowsUnder(
   taskRunIds: readonly string[],
 ): Promise<Map<RunDeletionTable, {byFlowRun: CountsByKey; byTaskRun: CountsByKey}>> {
   const result = new Map<RunDeletionTable, {byFlowRun: CountsByKey; byTaskRun: CountsByKey}>();
-  const add = async (table: RunDeletionTable, byFlowRun: (ids: string[]) => Knex.QueryBuilder | undefined, byTaskRun: (ids: string[]) => Knex.QueryBuilder | undefined) => {
-    const entry = {byFlowRun: new Map<string, number>(), byTaskRun: new Map<string, number>()};
-    result.set(table, entry);
-    for (const part of chunks(flowRunIds)) await collect(byFlowRun(part), entry.byFlowRun);
-    for (const part of chunks(taskRunIds)) await collect(byTaskRun(part), entry.byTaskRun);
-  };
-  const grouped = (table: string, key: string, ids: string[]) => trx(table).whereIn(key, ids).groupBy(key).select({key}).count({n: '*'});
-  const statesOfTasks = (key: 'task_run.flow_run_id' | 'task_run.id', ids: string[]) =>
-    trx('task_run_state').join('task_run', 'task_run.id', 'task_run_state.task_run_id').whereIn(key, ids).groupBy(key).select({key}).count({n: '*'});
-
-  await add('flow_run_state', (ids) => grouped('flow_run_state', 'flow_run_id', ids), () => undefined);
-  await add('task_run', (ids) => grouped('task_run', 'flow_run_id', ids), () => undefined);
-  await add('task_run_state', (ids) => statesOfTasks('task_run.flow_run_id', ids), (ids) => grouped('task_run_state', 'task_run_id', ids));
+  const grouped = (table: string, key: string) => (ids: string[]) => trx(table).where((q) => whereIdIn(q, key, ids)).groupBy(key).select({key});
+  const statesOfTasks = (key: 'task_run.flow_run_id' | 'task_run.id') => (ids: string[]) =>
+    trx('task_run_state').join('task_run', 'task_run.id', 'task_run_state.task_run_id').where((q) => whereIdIn(q, key, ids)).groupBy(key).select({key});
   const hasCache = ctx.schema.hasTable('task_run_state_cache');
-  await add(
-    'task_run_state_cache',
-    (ids) => (hasCache ? cacheRowsOfTasks(trx, 'task_run.flow_run_id', ids) : undefined),
-    (ids) => (hasCache ? cacheRowsOfTasks(trx, 'task_run.id', ids) : undefined),
-  );
-  await add('flow_run_input', (ids) => (ctx.schema.hasTable('flow_run_input') ? grouped('flow_run_input', 'flow_run_id', ids) : undefined), () => undefined);
-  await add('log', (ids) => grouped('log', 'flow_run_id', ids), (ids) => grouped('log', 'task_run_id', ids));
-  await add('artifact', (ids) => grouped('artifact', 'flow_run_id', ids), (ids) => grouped('artifact', 'task_run_id', ids));
+  type Count = (ids: string[]) => Knex.QueryBuilder;
+  const byFlowRun: Array<[RunDeletionTable, Count]> = [
+    ['flow_run_state', grouped('flow_run_state', 'flow_run_id')],
+    ['task_run', grouped('task_run', 'flow_run_id')],
+    ['task_run_state', statesOfTasks('task_run.flow_run_id')],
+    ...(hasCache ? [['task_run_state_cache', (ids: string[]) => cacheRowsOfTasks(trx, 'task_run.flow_run_id', ids)] as [RunDeletionTable, Count]] : []),
+    ...(ctx.schema.hasTable('flow_run_input') ? [['flow_run_input', grouped('flow_run_input', 'flow_run_id')] as [RunDeletionTable, Count]] : []),
+    ['log', grouped('log', 'flow_run_id')],
+    ['artifact', grouped('artifact', 'flow_run_id')],
+  ];
+  const byTaskRun: Array<[RunDeletionTable, Count]> = [
+    ['task_run_state', grouped('task_run_state', 'task_run_id')],
+    ...(hasCache ? [['task_run_state_cache', (ids: string[]) => cacheRowsOfTasks(trx, 'task_run.id', ids)] as [RunDeletionTable, Count]] : []),
+    ['log', grouped('log', 'task_run_id')],
+    ['artifact', grouped('artifact', 'task_run_id')],
+  ];
+  for (const table of RUN_DELETION_TABLES) result.set(table, {byFlowRun: new Map(), byTaskRun: new Map()});
+  // One statement per chunk: every table's counts in a UNION ALL, one round trip and one plan.
+  const run = async (counts: Array<[RunDeletionTable, Count]>, ids: readonly string[], side: 'byFlowRun' | 'byTaskRun') => {
+    for (const part of chunks(ids)) {
+      // Each member as a derived table: its GROUP BY stays its own, and SQLite takes no parenthesised members.
+      const [first, ...rest] = counts.map(([table, count], i) => trx.select('*').from(count(part).select(trx.raw('? as tbl', [table])).count({n: '*'}).as(`c${i}`)));
+      const rows: Array<{tbl: RunDeletionTable; key: string; n: number | string}> = await first.unionAll(rest, false);
+      for (const row of rows) {
+        const into = result.get(row.tbl)![side];
+        const key = String(row.key).toLowerCase();
+        into.set(key, (into.get(key) ?? 0) + Number(row.n));
+      }
+    }
+  };
+  await run(byFlowRun, flowRunIds, 'byFlowRun');
+  await run(byTaskRun, taskRunIds, 'byTaskRun');
   return result;
 }
 
@@ -118,16 +156,9 @@ function cacheRowsOfTasks(trx: Knex.Transaction, key: 'task_run.flow_run_id' | '
   return trx('task_run_state_cache')
     .join('task_run_state', 'task_run_state.id', 'task_run_state_cache.task_run_state_id')
     .join('task_run', 'task_run.id', 'task_run_state.task_run_id')
-    .whereIn(key, ids)
+    .where((q) => whereIdIn(q, key, ids))
     .groupBy(key)
-    .select({key})
-    .count({n: '*'});
-}
-
-async function collect(query: Knex.QueryBuilder | undefined, into: CountsByKey): Promise<void> {
-  if (!query) return;
-  const rows: Array<{key: string; n: number | string}> = await query;
-  for (const row of rows) into.set(String(row.key).toLowerCase(), (into.get(String(row.key).toLowerCase()) ?? 0) + Number(row.n));
+    .select({key});
 }
 
 /** Pending, Running and Cancelling runs hold a slot of their deployment's concurrency limit. */
@@ -140,7 +171,7 @@ export async function slotHoldingRuns(ctx: RepositoryContext, trx: Knex.Transact
   for (const part of chunks(ids)) {
     const rows: Array<{id: string; limit_id: string}> = await trx('flow_run')
       .join('deployment', 'deployment.id', 'flow_run.deployment_id')
-      .whereIn('flow_run.id', part)
+      .where((q) => whereIdIn(q, 'flow_run.id', part))
       .whereIn('flow_run.state_type', SLOT_HOLDING_STATES)
       .whereNotNull('deployment.concurrency_limit_id')
       .select('flow_run.id', {limit_id: 'deployment.concurrency_limit_id'});
@@ -168,7 +199,7 @@ export async function releaseSlots(ctx: RepositoryContext, trx: Knex.Transaction
 export async function artifactsUnder(trx: Knex.Transaction, column: 'flow_run_id' | 'task_run_id', ids: readonly string[]): Promise<Array<{id: string; key: string | null; owner: string}>> {
   const found: Array<{id: string; key: string | null; owner: string}> = [];
   for (const part of chunks(ids)) {
-    const rows: Array<{id: string; key: string | null; owner: string}> = await trx('artifact').whereIn(column, part).select('id', 'key', {owner: column});
+    const rows: Array<{id: string; key: string | null; owner: string}> = await trx('artifact').where((q) => whereIdIn(q, column, part)).select('id', 'key', {owner: column});
     found.push(...rows.map((r) => ({id: String(r.id).toLowerCase(), key: r.key, owner: String(r.owner).toLowerCase()})));
   }
   return found;
@@ -177,7 +208,7 @@ export async function artifactsUnder(trx: Knex.Transaction, column: 'flow_run_id
 /** Deletes the rows of `table` whose `column` is one of `ids`; returns how many went. */
 export async function deleteWhereIn(trx: Knex.Transaction, table: string, column: string, ids: readonly string[]): Promise<number> {
   let deleted = 0;
-  for (const part of chunks(ids)) deleted += Number(await trx(table).whereIn(column, part).delete());
+  for (const part of chunks(ids)) deleted += Number(await trx(table).where((q) => whereIdIn(q, column, part)).delete());
   return deleted;
 }
 
@@ -191,7 +222,7 @@ export async function deleteCacheRowsOfTasks(ctx: RepositoryContext, trx: Knex.T
     await trx('task_run_state_cache')
       .whereIn(
         'task_run_state_id',
-        trx('task_run_state').join('task_run', 'task_run.id', 'task_run_state.task_run_id').whereIn(`task_run.${key}`, part).select('task_run_state.id'),
+        trx('task_run_state').join('task_run', 'task_run.id', 'task_run_state.task_run_id').where((q) => whereIdIn(q, `task_run.${key}`, part)).select('task_run_state.id'),
       )
       .delete();
   }
@@ -206,19 +237,14 @@ export async function detachSubflows(ctx: RepositoryContext, trx: Knex.Transacti
   for (const part of chunks(ids)) {
     const rows: Array<{id: string; key: string}> = await trx('flow_run')
       .join('task_run', 'task_run.id', 'flow_run.parent_task_run_id')
-      .whereIn(`task_run.${key}`, part)
+      .where((q) => whereIdIn(q, `task_run.${key}`, part))
       .select('flow_run.id', {key: `task_run.${key}`});
     for (const row of rows) byKey.set(String(row.key).toLowerCase(), (byKey.get(String(row.key).toLowerCase()) ?? 0) + 1);
     for (const subflows of chunks(rows.map((r) => String(r.id)))) {
-      await trx('flow_run').whereIn('id', subflows).update({parent_task_run_id: null, updated: ctx.db.codec.encodeTimestamp(now)});
+      await trx('flow_run').where((q) => whereIdIn(q, 'id', subflows)).update({parent_task_run_id: null, updated: ctx.db.codec.encodeTimestamp(now)});
     }
   }
   return byKey;
-}
-
-function rowsOf(result: unknown): OwnedRun[] {
-  const rows = (Array.isArray(result) ? result : (result as {rows: unknown[]}).rows) as Array<{root: string; id: string}>;
-  return rows.map((r) => ({root: String(r.root).toLowerCase(), id: String(r.id).toLowerCase()}));
 }
 
 export type ArchiveSink = (table: string, rows: Array<Record<string, unknown>>) => void | Promise<void>;
@@ -235,19 +261,19 @@ export async function archiveRowsUnder(ctx: RepositoryContext, trx: Knex.Transac
       if (rows.length > 0) await sink(table, rows);
     }
   };
-  const tasksOf = (part: string[]) => trx('task_run').whereIn('flow_run_id', part).select('id');
+  const tasksOf = (part: string[]) => trx('task_run').where((q) => whereIdIn(q, 'flow_run_id', part)).select('id');
   const statesOf = (tasks: Knex.QueryBuilder | string[]) => trx('task_run_state').whereIn('task_run_id', tasks).select('id');
-  await each('flow_run', flowRunIds, (part) => trx('flow_run').whereIn('id', part).select('*'));
-  await each('flow_run_state', flowRunIds, (part) => trx('flow_run_state').whereIn('flow_run_id', part).select('*'));
-  await each('flow_run_input', flowRunIds, (part) => trx('flow_run_input').whereIn('flow_run_id', part).select('*'));
-  await each('task_run', flowRunIds, (part) => trx('task_run').whereIn('flow_run_id', part).select('*'));
-  await each('task_run', taskRunIds, (part) => trx('task_run').whereIn('id', part).select('*'));
+  await each('flow_run', flowRunIds, (part) => trx('flow_run').where((q) => whereIdIn(q, 'id', part)).select('*'));
+  await each('flow_run_state', flowRunIds, (part) => trx('flow_run_state').where((q) => whereIdIn(q, 'flow_run_id', part)).select('*'));
+  await each('flow_run_input', flowRunIds, (part) => trx('flow_run_input').where((q) => whereIdIn(q, 'flow_run_id', part)).select('*'));
+  await each('task_run', flowRunIds, (part) => trx('task_run').where((q) => whereIdIn(q, 'flow_run_id', part)).select('*'));
+  await each('task_run', taskRunIds, (part) => trx('task_run').where((q) => whereIdIn(q, 'id', part)).select('*'));
   await each('task_run_state', flowRunIds, (part) => trx('task_run_state').whereIn('task_run_id', tasksOf(part)).select('*'));
-  await each('task_run_state', taskRunIds, (part) => trx('task_run_state').whereIn('task_run_id', part).select('*'));
+  await each('task_run_state', taskRunIds, (part) => trx('task_run_state').where((q) => whereIdIn(q, 'task_run_id', part)).select('*'));
   await each('task_run_state_cache', flowRunIds, (part) => trx('task_run_state_cache').whereIn('task_run_state_id', statesOf(tasksOf(part))).select('*'));
   await each('task_run_state_cache', taskRunIds, (part) => trx('task_run_state_cache').whereIn('task_run_state_id', statesOf(part)).select('*'));
-  await each('log', flowRunIds, (part) => trx('log').whereIn('flow_run_id', part).select('*'));
-  await each('log', taskRunIds, (part) => trx('log').whereIn('task_run_id', part).select('*'));
-  await each('artifact', flowRunIds, (part) => trx('artifact').whereIn('flow_run_id', part).select('*'));
-  await each('artifact', taskRunIds, (part) => trx('artifact').whereIn('task_run_id', part).select('*'));
+  await each('log', flowRunIds, (part) => trx('log').where((q) => whereIdIn(q, 'flow_run_id', part)).select('*'));
+  await each('log', taskRunIds, (part) => trx('log').where((q) => whereIdIn(q, 'task_run_id', part)).select('*'));
+  await each('artifact', flowRunIds, (part) => trx('artifact').where((q) => whereIdIn(q, 'flow_run_id', part)).select('*'));
+  await each('artifact', taskRunIds, (part) => trx('artifact').where((q) => whereIdIn(q, 'task_run_id', part)).select('*'));
 }

@@ -1,5 +1,5 @@
 import {deleteArtifacts, artifactIdsOfKey, hasArtifactKey} from '../repositories/artifact-deletion.js';
-import {repairCollections} from '../repositories/artifact-collections.js';
+import {type GoneArtifacts, rememberGone, repairCollections} from '../repositories/artifact-collections.js';
 import {findArtifact} from '../repositories/artifacts.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import {keysetSource, listSource, runInBatches} from './batches.js';
@@ -36,6 +36,7 @@ export async function findArtifactsToDelete(ctx: RepositoryContext, reference: s
 export async function deleteArtifactTarget(ctx: RepositoryContext, target: ArtifactTarget, options: {dryRun: boolean}): Promise<ArtifactDeletionResult> {
   const result: ArtifactDeletionResult = {key: target.key, id: target.id, deleted: {artifact: 0, artifact_collection: 0}, updated: {artifact_collection: 0}};
   const source = target.id !== null ? listSource([target.id]) : keysetSource((trx, after, size) => artifactIdsOfKey(trx, target.key as string, after, size), (id) => id);
+  const goneInDryRun: GoneArtifacts | undefined = options.dryRun ? new Map() : undefined;
   await runInBatches({
     db: ctx.db,
     source,
@@ -43,7 +44,8 @@ export async function deleteArtifactTarget(ctx: RepositoryContext, target: Artif
     apply: async (trx, ids) => {
       const {deleted, keys} = await deleteArtifacts(trx, ids);
       result.deleted.artifact += deleted;
-      for (const change of await repairCollections(ctx, trx, keys, new Date().toISOString())) {
+      if (target.key !== null) rememberGone(goneInDryRun, ids.map((id) => ({id, key: target.key})));
+      for (const change of await repairCollections(ctx, trx, keys, new Date().toISOString(), {goneInDryRun})) {
         if (change.action === 'removed') result.deleted.artifact_collection += 1;
         else result.updated.artifact_collection += 1;
       }

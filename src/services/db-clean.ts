@@ -1,6 +1,6 @@
 import type {Knex} from 'knex';
 
-import {danglingCollections, repairCollections} from '../repositories/artifact-collections.js';
+import {danglingCollections, type GoneArtifacts, rememberGone, repairCollections} from '../repositories/artifact-collections.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import {deleteOrphans, hasOrphanTable, ORPHAN_TABLES, type OrphanTable, orphanScheduledRunIds, orphanWindow} from '../repositories/orphans.js';
 import {
@@ -61,6 +61,9 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
   const touched = [...RUN_DELETION_TABLES, ...(options.eventsBefore ? EVENT_TABLES : [])];
   const sizesBefore = options.vacuum ? await storageSizes(ctx, touched) : undefined;
   const archive = options.dryRun ? undefined : options.archive;
+  const goneInDryRun: GoneArtifacts | undefined = options.dryRun ? new Map() : undefined;
+  // Collections a rolled-back dry-run batch repaired still dangle afterwards: not to be counted twice.
+  const repairedInDryRun = new Set<string>();
 
   const batches = async <T>(source: BatchSource<T>, apply: (trx: Knex.Transaction, items: T[]) => Promise<void>, window = false) => {
     const lockSharing = sharingTheLock(ctx);
@@ -80,7 +83,7 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
     report.longestBatchMs = Math.max(report.longestBatchMs, result.longestBatchMs);
   };
   const deleteRunBatch = async (trx: Knex.Transaction, ids: string[]) => {
-    for (const run of await deleteBatch(ctx, trx, ids, {kind: 'flow_run', keepSubflows: false, archive: archive?.add})) {
+    for (const run of await deleteBatch(ctx, trx, ids, {kind: 'flow_run', keepSubflows: false, archive: archive?.add, goneInDryRun})) {
       for (const [table, n] of Object.entries(run.deleted)) add(table, n);
       report.repointedCollections += run.updated.artifact_collection;
     }
@@ -96,14 +99,18 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
   for (const table of ORPHAN_TABLES) {
     if (!hasOrphanTable(ctx, table)) continue;
     await batches(orphanWindows(table), async (trx, [window]) => {
-      const keys = table === 'artifact' ? await artifactKeys(trx, window) : [];
+      const keyed = table === 'artifact' ? await keyedArtifacts(trx, window) : [];
       add(table, await deleteOrphans(trx, table, window, archive?.add));
-      if (keys.length > 0) await repairAndCount(ctx, trx, keys, report, archive);
+      rememberGone(goneInDryRun, keyed);
+      if (keyed.length === 0) return;
+      const keys = [...new Set(keyed.map((a) => a.key))];
+      await repairAndCount(ctx, trx, keys, report, archive, goneInDryRun);
+      if (options.dryRun) for (const key of keys) repairedInDryRun.add(key);
     }, true);
   }
   // 4. Collections already left pointing at no artifact.
   await batches(keysetSource(async (trx, after, size) => (await danglingCollections(trx, undefined, size, after)).map((c) => c.key), (key) => key), async (trx, keys) => {
-    await repairAndCount(ctx, trx, keys, report, archive);
+    await repairAndCount(ctx, trx, keys.filter((key) => !repairedInDryRun.has(key)), report, archive, goneInDryRun);
   });
   // 5. Events past their retention: resources first (no foreign key ties them to their event).
   if (options.eventsBefore !== undefined) {
@@ -121,16 +128,17 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
   return report;
 }
 
-async function repairAndCount(ctx: RepositoryContext, trx: Knex.Transaction, keys: string[], report: CleanReport, archive: RowArchive | undefined): Promise<void> {
-  for (const change of await repairCollections(ctx, trx, keys, new Date().toISOString(), {archive: archive?.add})) {
+async function repairAndCount(ctx: RepositoryContext, trx: Knex.Transaction, keys: string[], report: CleanReport, archive: RowArchive | undefined, goneInDryRun: GoneArtifacts | undefined): Promise<void> {
+  for (const change of await repairCollections(ctx, trx, keys, new Date().toISOString(), {archive: archive?.add, goneInDryRun})) {
     if (change.action === 'removed') report.deleted.artifact_collection = (report.deleted.artifact_collection ?? 0) + 1;
     else report.repointedCollections += 1;
   }
 }
 
-async function artifactKeys(trx: Knex.Transaction, ids: string[]): Promise<string[]> {
-  const rows: Array<{key: string | null}> = await trx('artifact').whereIn('id', ids).whereNotNull('key').distinct('key');
-  return rows.map((r) => r.key as string);
+async function keyedArtifacts(trx: Knex.Transaction, ids: string[]): Promise<Array<{id: string; key: string}>> {
+  if (ids.length === 0) return [];
+  const rows: Array<{id: string; key: string}> = await trx('artifact').whereIn('id', ids).whereNotNull('key').select('id', 'key');
+  return rows.map((r) => ({id: String(r.id).toLowerCase(), key: r.key}));
 }
 
 function expiredRunSource(rule: RetentionRule): BatchSource<{id: string; endTime: string}> {

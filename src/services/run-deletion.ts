@@ -1,6 +1,6 @@
 import type {Knex} from 'knex';
 
-import {repairCollections} from '../repositories/artifact-collections.js';
+import {type GoneArtifacts, rememberGone, repairCollections} from '../repositories/artifact-collections.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import {
   type ArchiveSink,
@@ -53,6 +53,7 @@ export interface RunDeletionReport {
 
 export async function deleteRuns(ctx: RepositoryContext, source: BatchSource<string>, options: RunDeletionOptions): Promise<RunDeletionReport> {
   const runs: RunDeletionResult[] = [];
+  const goneInDryRun = options.dryRun ? new Map() : undefined;
   const batches = await runInBatches({
     db: ctx.db,
     source,
@@ -62,7 +63,7 @@ export async function deleteRuns(ctx: RepositoryContext, source: BatchSource<str
     ...sharingTheLock(ctx),
     ...(options.batchSize ? {batchSize: options.batchSize} : {}),
     apply: async (trx, ids) => {
-      runs.push(...(await deleteBatch(ctx, trx, ids, options)));
+      runs.push(...(await deleteBatch(ctx, trx, ids, {...options, goneInDryRun})));
     },
   });
   return {runs, batches};
@@ -82,7 +83,7 @@ export async function deleteBatch(
   ctx: RepositoryContext,
   trx: Knex.Transaction,
   ids: readonly string[],
-  options: Pick<RunDeletionOptions, 'kind' | 'keepSubflows'> & {archive?: ArchiveSink},
+  options: Pick<RunDeletionOptions, 'kind' | 'keepSubflows'> & {archive?: ArchiveSink; goneInDryRun?: GoneArtifacts},
 ): Promise<RunDeletionResult[]> {
   const now = new Date().toISOString();
   const recursive = !options.keepSubflows;
@@ -124,7 +125,8 @@ export async function deleteBatch(
   await deleteWhereIn(trx, 'artifact', 'flow_run_id', flowRunIds);
   await deleteWhereIn(trx, 'artifact', 'task_run_id', taskRoots);
   const keys = artifacts.map((a) => a.key).filter((key): key is string => key !== null);
-  for (const change of await repairCollections(ctx, trx, keys, now, {archive: options.archive})) {
+  rememberGone(options.goneInDryRun, artifacts);
+  for (const change of await repairCollections(ctx, trx, keys, now, {archive: options.archive, goneInDryRun: options.goneInDryRun})) {
     credit(artifactOwner.get(change.previousLatestId), (r) => {
       if (change.action === 'removed') r.deleted.artifact_collection += 1;
       else r.updated.artifact_collection += 1;

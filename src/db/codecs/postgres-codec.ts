@@ -1,7 +1,9 @@
 import {usageError} from '../../errors.js';
 import {BaseCodec} from './codec.js';
 import {formatIsoInstant, parseInstant} from './instant.js';
-import {pythonFloatsInJson} from './python-json.js';
+import {pythonFloatsInJson, pythonJsonDumps} from './python-json.js';
+
+const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
 
 const UNIT_SECONDS: Record<string, number> = {
   year: 365.25 * 86400,
@@ -17,7 +19,10 @@ export class PostgresCodec extends BaseCodec {
   readonly dialect = 'postgres' as const;
 
   encodeTimestamp(iso: string | null | undefined): string | null {
-    return iso == null ? null : formatIsoInstant(parseInstant(iso));
+    if (iso == null) return null;
+    // Already the contract's canonical form (every value the SQLite codec decodes): nothing to re-format.
+    if (CANONICAL_ISO.test(iso)) return iso;
+    return formatIsoInstant(parseInstant(iso));
   }
 
   decodeTimestamp(raw: unknown): string | null {
@@ -49,6 +54,8 @@ export class PostgresCodec extends BaseCodec {
 
   encodeJson(value: unknown, type: 'json' | 'json_plain' = 'json'): string | null {
     if (value === null || value === undefined) return type === 'json_plain' ? 'null' : null;
+    // Plain json keeps its text as bound, and Prefect binds json.dumps text; jsonb re-formats anyway.
+    if (type === 'json_plain') return pythonJsonDumps(value);
     return pythonFloatsInJson(JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
   }
 

@@ -1,0 +1,313 @@
+import type {Database} from '../../db/connection.js';
+import type {SchemaInfo} from '../../db/schema-info.js';
+import {refusedError, unavailableError} from '../../errors.js';
+import type {CopyEndpoint, LiveColumn, RawRow, RejectedRow} from '../../repositories/copy/endpoint.js';
+import {ProgressBar} from '../../render/progress.js';
+import {assertSameColumns, describeRelease, prefectTables, targetRevisionFor} from './schema-pairing.js';
+import {copyOrder} from './table-order.js';
+import {type TablePlan, tablePlan} from './table-plans.js';
+import {compareTable, type TableComparison} from './verify-rows.js';
+
+export type CopyMode = 'fresh' | 'append' | 'resume';
+
+export interface CopyRequest {
+  source: {db: Database; schema: SchemaInfo};
+  /** No `db` only for a dry run into a SQLite file that does not exist yet. */
+  target: {db?: Database; schema: SchemaInfo};
+  mode: CopyMode;
+  verify: boolean;
+  dryRun: boolean;
+  progress: boolean;
+  /** Asked before rows go into a target that already holds some (--append). */
+  confirm(question: string): Promise<void>;
+}
+
+export interface TableCount {
+  source: number;
+  copied: number;
+  skipped: number;
+}
+
+export interface CopyReport {
+  tables: Record<string, TableCount>;
+  verified: boolean;
+  dry_run: boolean;
+  rejected: RejectedRow[];
+  /** With --verify: per table, checksums of decoded values and the rows that differ. */
+  checksums?: Record<string, TableComparison>;
+  /** Tables whose row counts do not add up after the copy. */
+  count_mismatches: string[];
+}
+
+const ALEMBIC = 'alembic_version';
+// Rows per read and per target transaction; a page of the widest table stays a few MB.
+const PAGE_ROWS = 500;
+
+/**
+ * Copies every Prefect table of one database into another, either dialect to either: rows
+ * streamed in key order a page at a time, parents before children, circular pointers
+ * filled last, each page committed on its own so an interrupted copy can be resumed.
+ */
+export async function copyDatabase(request: CopyRequest): Promise<CopyReport> {
+  const {source, target} = request;
+  source.schema.assertPrefect();
+  const sourceRevision = source.schema.revision;
+  if (!sourceRevision) throw unavailableError('the source has an empty alembic_version table: it is not a complete Prefect database');
+  const sourceSide = {dialect: source.db.dialect, revision: sourceRevision};
+
+  const targetHasTables = [...target.schema.columns.keys()].some((t) => !t.startsWith('prefectdb_'));
+  if (!targetHasTables) {
+    if (!source.schema.known?.isHead) {
+      throw refusedError(
+        `the target has no tables and the source is at revision ${sourceRevision} (${describeRelease(sourceSide)}), not the head: ` +
+          `build the target's schema with that Prefect release first (start its server once against the target), or upgrade the source with Prefect (prefect server database upgrade) and copy again`,
+      );
+    }
+    if (request.dryRun || !target.db) return sourceCountsOnly(source.db, request.dryRun);
+    const {migrateToHead} = await import('../../db/migrate.js');
+    await migrateToHead(target.db.knex, target.db.dialect);
+  } else if (target.schema.kind !== 'prefect') {
+    throw refusedError('the target holds tables but is not a Prefect database (no alembic_version): copy into an empty database or a new SQLite file');
+  }
+
+  if (!target.db) return sourceCountsOnly(source.db, request.dryRun);
+  const {openCopyEndpoint} = await import('../../repositories/copy/open.js');
+  const from = await openCopyEndpoint(source.db, 'source');
+  let to: CopyEndpoint | undefined;
+  try {
+    to = await openCopyEndpoint(target.db, 'target');
+    return await copyBetween(request, from, to, sourceSide);
+  } finally {
+    await from.release();
+    await to?.release();
+  }
+}
+
+async function copyBetween(
+  request: CopyRequest,
+  from: CopyEndpoint,
+  to: CopyEndpoint,
+  sourceSide: {dialect: CopyEndpoint['dialect']; revision: string},
+): Promise<CopyReport> {
+  const sourceTables = prefectTables(await from.tables());
+  const report = emptyReport(request.dryRun);
+  const targetTables = prefectTables(await to.tables());
+  const targetStamp = targetTables.has(ALEMBIC) ? await readRevision(to) : null;
+  const targetRevision = targetRevisionFor(sourceSide, {dialect: to.dialect, revision: targetStamp});
+  assertSameColumns(sourceTables, targetTables, sourceSide);
+
+  const holding: string[] = [];
+  for (const table of targetTables.keys()) if (table !== ALEMBIC && (await to.hasRows(table))) holding.push(table);
+  const fingerprint = await sourceFingerprint(from, sourceSide.revision);
+  await checkTargetContents(request, to, holding, fingerprint, from, sourceTables);
+
+  const order = copyOrder([...sourceTables.keys()].filter((t) => t !== ALEMBIC), targetTables, await to.foreignKeys());
+  const plans = new Map<string, TablePlan>();
+  for (const table of order.tables) {
+    const deferred = order.deferred.filter((fk) => fk.table === table).map((fk) => fk.column);
+    plans.set(table, tablePlan(table, sourceTables.get(table)!, targetTables.get(table)!, {source: from.dialect, target: to.dialect}, deferred));
+  }
+
+  if (request.dryRun) {
+    for (const table of [...sourceTables.keys()].sort()) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    return report;
+  }
+
+  const tracked = request.mode !== 'append';
+  if (tracked) {
+    await to.writeBookkeeping(fingerprint);
+    // Built once at the end instead of row by row; their definitions wait in the marker table.
+    await to.deferIndexes(order.tables);
+  }
+  for (const table of order.tables) {
+    report.tables[table] = await copyTable(request, from, to, plans.get(table)!, report.rejected);
+  }
+  for (const fk of order.deferred) {
+    report.rejected.push(...(await fillPointers(from, to, plans.get(fk.table)!, fk.column)));
+  }
+  await removeDanglingRows(to, report);
+  if (tracked) await to.restoreIndexes();
+  if (tracked) await to.replaceRevision(targetRevision);
+  report.tables[ALEMBIC] = {source: await from.count(ALEMBIC), copied: tracked ? 1 : 0, skipped: tracked ? 0 : 1};
+  await to.analyze();
+
+  for (const table of order.tables) {
+    const counts = report.tables[table];
+    const onTarget = await to.count(table);
+    const adds = counts.copied + counts.skipped === counts.source;
+    if (!adds || (request.mode === 'append' ? onTarget < counts.source : onTarget !== counts.source)) report.count_mismatches.push(table);
+  }
+  let rowsMatch = true;
+  if (request.verify) {
+    report.checksums = {};
+    for (const table of order.tables) {
+      const comparison = await compareTable(from, to, plans.get(table)!, request.mode === 'append');
+      report.checksums[table] = comparison;
+      if (comparison.differing_count > 0) rowsMatch = false;
+    }
+  }
+  report.verified = report.count_mismatches.length === 0 && report.rejected.length === 0 && rowsMatch;
+  if (tracked && report.verified) await to.dropBookkeeping();
+  report.tables = Object.fromEntries(Object.entries(report.tables).sort(([a], [b]) => a.localeCompare(b)));
+  return report;
+}
+
+/**
+ * A target that loaded without foreign-key checks may hold rows whose parent the source
+ * lacked: they are reported and taken out, as a checking target would have refused them.
+ */
+async function removeDanglingRows(target: CopyEndpoint, report: CopyReport): Promise<void> {
+  const dangling = await target.foreignKeyViolations();
+  const byTable = new Map<string, Set<string>>();
+  for (const row of dangling) byTable.set(row.table, (byTable.get(row.table) ?? new Set()).add(row.id));
+  for (const [table, ids] of byTable) {
+    await target.deleteRows(table, 'id', [...ids]);
+    if (report.tables[table]) report.tables[table].copied -= ids.size;
+  }
+  report.rejected.push(...dangling);
+}
+
+function emptyReport(dryRun: boolean): CopyReport {
+  return {tables: {}, verified: false, dry_run: dryRun, rejected: [], count_mismatches: []};
+}
+
+/** A dry run into a database that would be built first: the source's counts are the plan. */
+async function sourceCountsOnly(source: Database, dryRun: boolean): Promise<CopyReport> {
+  const {openCopyEndpoint} = await import('../../repositories/copy/open.js');
+  const from = await openCopyEndpoint(source, 'source');
+  try {
+    const report = emptyReport(dryRun);
+    const tables = [...prefectTables(await from.tables()).keys()].sort();
+    for (const table of tables) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    return report;
+  } finally {
+    await from.release();
+  }
+}
+
+async function readRevision(endpoint: CopyEndpoint): Promise<string | null> {
+  const rows = await endpoint.readPage(ALEMBIC, [{name: 'version_num', json: false}], 'version_num', null, 1);
+  return rows.length > 0 ? String(rows[0][0]) : null;
+}
+
+/**
+ * What marks "the same source" for --resume: its revision and the first keys of the
+ * tables that only grow (flows and runs are never renumbered).
+ */
+async function sourceFingerprint(source: CopyEndpoint, revision: string): Promise<string> {
+  return JSON.stringify({revision, flow: await source.minKey('flow', 'id'), flow_run: await source.minKey('flow_run', 'id')});
+}
+
+async function checkTargetContents(
+  request: CopyRequest,
+  target: CopyEndpoint,
+  holding: string[],
+  fingerprint: string,
+  source: CopyEndpoint,
+  sourceTables: ReadonlyMap<string, readonly LiveColumn[]>,
+): Promise<void> {
+  const listed = holding.slice(0, 3).join(', ') + (holding.length > 3 ? ', …' : '');
+  if (request.mode === 'append') {
+    if (holding.length > 0) await request.confirm(`Add the source's rows to the target, which already holds rows (${listed})?`);
+    return;
+  }
+  const marker = await target.readBookkeeping();
+  if (request.mode === 'resume') {
+    if (marker !== null && marker !== fingerprint) {
+      throw refusedError('the target holds an interrupted copy of another database: resume with the source it was started from, or copy into an empty database');
+    }
+    if (marker === null && holding.length > 0 && !(await allCopied(source, target, sourceTables))) {
+      throw refusedError(
+        `the target holds rows (${listed}) but no interrupted copy of this source: copy into an empty database, or pass --append to add the rows whose ids are missing`,
+      );
+    }
+    return;
+  }
+  if (holding.length > 0) {
+    throw refusedError(
+      `the target already holds rows (${listed}): copy into an empty database, pass --append to add the rows whose ids are missing, or --resume to finish an interrupted copy of this source`,
+    );
+  }
+}
+
+/** A finished copy resumed again: every table already has the source's row count. */
+async function allCopied(source: CopyEndpoint, target: CopyEndpoint, tables: ReadonlyMap<string, readonly LiveColumn[]>): Promise<boolean> {
+  for (const table of tables.keys()) {
+    if (table === ALEMBIC) continue;
+    if ((await source.count(table)) !== (await target.count(table))) return false;
+  }
+  return true;
+}
+
+async function copyTable(request: CopyRequest, from: CopyEndpoint, to: CopyEndpoint, plan: TablePlan, rejected: RejectedRow[]): Promise<TableCount> {
+  const counts: TableCount = {source: await from.count(plan.name), copied: 0, skipped: 0};
+  let after: string | null = null;
+  if (request.mode === 'resume') {
+    const present = await to.count(plan.name);
+    if (present === counts.source) return {...counts, skipped: present};
+    // Pages commit in key order, so what an interrupted copy left is a prefix of the source.
+    counts.skipped = present;
+    after = await to.maxKey(plan.name, plan.key);
+  }
+  if (counts.source === 0) return counts;
+  const bar = request.progress ? ProgressBar.forStderr(plan.name, counts.source) : undefined;
+  const reads = plan.columns.map((c) => c.read);
+  const names = plan.columns.map((c) => c.name);
+  try {
+    let page = await from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS);
+    while (page.length > 0) {
+      after = String(page[page.length - 1][plan.keyIndex]);
+      const rows = convertPage(plan, page, rejected);
+      const last = page.length < PAGE_ROWS;
+      // Read the next page while the target takes this one.
+      const [outcome, next] = await Promise.all([
+        to.insertRows(plan.name, names, plan.key, rows, request.mode === 'append'),
+        last ? Promise.resolve([] as RawRow[]) : from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS),
+      ]);
+      counts.copied += outcome.copied;
+      counts.skipped += outcome.skipped;
+      rejected.push(...outcome.rejected);
+      bar?.update(counts.copied + counts.skipped, counts.copied);
+      page = next;
+    }
+  } finally {
+    bar?.finish();
+  }
+  return counts;
+}
+
+function convertPage(plan: TablePlan, page: RawRow[], rejected: RejectedRow[]): RawRow[] {
+  const rows: RawRow[] = [];
+  for (const raw of page) {
+    const row = new Array(raw.length);
+    let failed = false;
+    for (let i = 0; i < raw.length; i++) {
+      try {
+        row[i] = plan.columns[i].convert(raw[i]);
+      } catch {
+        rejected.push({table: plan.name, id: String(raw[plan.keyIndex]), reason: `unreadable value in ${plan.columns[i].name}`});
+        failed = true;
+        break;
+      }
+    }
+    if (failed) continue;
+    for (const index of plan.deferredIndexes) row[index] = null;
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function fillPointers(from: CopyEndpoint, to: CopyEndpoint, plan: TablePlan, column: string): Promise<RejectedRow[]> {
+  const convert = plan.columns.find((c) => c.name === column)!.convert;
+  const rejected: RejectedRow[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const pairs = await from.readPointers(plan.name, plan.key, column, after, PAGE_ROWS);
+    if (pairs.length === 0) break;
+    after = String(pairs[pairs.length - 1][0]);
+    const keyConvert = plan.columns[plan.keyIndex].convert;
+    rejected.push(...(await to.fillPointers(plan.name, plan.key, column, pairs.map(([key, value]) => [keyConvert(key) as string, convert(value)]))));
+    if (pairs.length < PAGE_ROWS) break;
+  }
+  return rejected;
+}
