@@ -1,5 +1,8 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core';
 
+import {userMessage} from './cli/error-message.js';
+import {checkInputs} from './cli/input-bounds.js';
+import type {ViewFlagValues} from './cli/view-flags.js';
 import type {WriteFlagValues} from './cli/write-flags.js';
 import type {Database, OpenOptions} from './db/connection.js';
 import type {SchemaInfo} from './db/schema-info.js';
@@ -55,6 +58,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
     this.positionals = argv as string[];
+    checkInputs(flags, args, this.positionals);
   }
 
   /**
@@ -134,14 +138,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Prints a list on stdout, and on stderr whether it was empty or cut by --limit. */
   protected async printList<R extends object>(view: ListView<R>): Promise<void> {
     const {listNotice, renderList} = await import('./render/view.js');
-    this.writeStdout(renderList(view, this.renderOptions));
+    const flags = this.flags as ViewFlagValues;
+    this.writeStdout(await renderList(view, this.renderOptions, {columns: flags.columns, fields: flags.fields, noHeader: flags['no-header']}));
     const notice = listNotice(view);
     if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
   }
 
   protected async printDetail(view: DetailView): Promise<void> {
     const {renderDetail} = await import('./render/view.js');
-    this.writeStdout(renderDetail(view, this.renderOptions));
+    this.writeStdout(await renderDetail(view, this.renderOptions));
   }
 
   /**
@@ -161,14 +166,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
     const exitCode = exitCodeOf(error);
     if (error instanceof Errors.ExitError) throw error;
-    const message = oneLine(error);
+    const message = userMessage(error, this.argv);
+    if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
+    // oclif's messages put the reason on a second line ("Parsing --limit\n\tExpected an integer …").
+    const oneLine = message.replace(/\s*\n\s*/g, ' ');
     if (this.wantsJson()) {
-      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message}}, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
     } else if (error instanceof CliError || !error.oclif) {
-      process.stderr.write(`Error: ${message}\n`);
-      if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
+      process.stderr.write(`Error: ${oneLine}\n`);
     } else {
-      // oclif's own parse errors: let it print them with the usage hint.
+      // oclif's own parse errors: let it print them with the usage hint, echoed values cut short.
+      error.message = message;
       process.exitCode = exitCode;
       return super.catch(error);
     }
@@ -196,9 +204,4 @@ function exitCodeOf(error: Error & {oclif?: {exit?: number}; exitCode?: number})
   if (error instanceof CliError) return error.exitCode;
   if (error.oclif?.exit !== undefined) return error.oclif.exit;
   return ExitCode.unexpected;
-}
-
-function oneLine(error: Error): string {
-  const message = (error.message || String(error)).trim();
-  return message.split('\n')[0];
 }

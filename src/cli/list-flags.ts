@@ -1,11 +1,16 @@
 import {Flags} from '@oclif/core';
 
 import {usageError} from '../errors.js';
+import {viewFlags} from './view-flags.js';
 
-/** --limit / --all, shared by every list command. */
+/** Far above any real list, far below where drivers start to misread integers. */
+export const MAX_LIMIT = 1_000_000_000;
+
+/** --limit / --all and the column choice (--columns, --fields, --no-header), shared by every list command. */
 export const limitFlags = {
-  limit: Flags.integer({description: 'show at most this many', default: 20, min: 1}),
+  limit: Flags.integer({description: 'show at most this many', default: 20, min: 1, max: MAX_LIMIT}),
   all: Flags.boolean({description: 'show everything (no limit)', exclusive: ['limit']}),
+  ...viewFlags,
 };
 
 export function effectiveLimit(flags: {limit?: number; all?: boolean}): number | undefined {

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 
+import {usageError} from '../errors.js';
 import type {FlowRunFilter} from '../repositories/flow-runs.js';
 import type {TaskRunFilter} from '../repositories/task-runs.js';
 import {parseTimeInput} from './time-input.js';
@@ -55,6 +56,23 @@ type FlagValues = Record<string, unknown>;
 const time = (value: unknown) => (typeof value === 'string' ? parseTimeInput(value) : undefined);
 const list = (value: unknown) => (Array.isArray(value) ? (value as string[]) : undefined);
 
+/**
+ * A name or id filter. A blank one is refused, not read as "no filter": a bulk command run with
+ * `--work-pool "$POOL"` and POOL unset must not select every run.
+ */
+function text(flags: FlagValues, name: string): string | undefined {
+  const value = flags[name];
+  if (typeof value !== 'string') return undefined;
+  if (value.trim() === '') throw usageError(`--${name} is empty: give a value, or leave the flag out`);
+  return value;
+}
+
+function texts(flags: FlagValues, name: string): string[] | undefined {
+  const values = list(flags[name]);
+  if (values?.some((value) => value.trim() === '')) throw usageError(`--${name} has an empty value: give a value, or leave the flag out`);
+  return values;
+}
+
 /** Which flags carry the state filter: the list's own, or the --current-* pair of set-state. */
 export type StateFlagNames = 'state' | 'current-state';
 
@@ -69,13 +87,13 @@ async function stateFilter(flags: FlagValues, names: StateFlagNames) {
 
 export async function flowRunFilterFrom(flags: FlagValues, stateFlags: StateFlagNames = 'state'): Promise<FlowRunFilter> {
   return dropUndefined({
-    flowNames: list(flags['flow-name']),
-    deployment: flags.deployment as string | undefined,
+    flowNames: texts(flags, 'flow-name'),
+    deployment: text(flags, 'deployment'),
     states: await stateFilter(flags, stateFlags),
-    tags: list(flags.tag),
-    workPool: flags['work-pool'] as string | undefined,
-    workQueue: flags['work-queue'] as string | undefined,
-    parent: flags.parent as string | undefined,
+    tags: texts(flags, 'tag'),
+    workPool: text(flags, 'work-pool'),
+    workQueue: text(flags, 'work-queue'),
+    parent: text(flags, 'parent'),
     expectedSince: time(flags.since),
     expectedUntil: time(flags.until),
     startedSince: time(flags['started-since']),
@@ -87,9 +105,9 @@ export async function flowRunFilterFrom(flags: FlagValues, stateFlags: StateFlag
 
 export async function taskRunFilterFrom(flags: FlagValues, stateFlags: StateFlagNames = 'state'): Promise<TaskRunFilter> {
   return dropUndefined({
-    flowRun: flags['flow-run'] as string | undefined,
+    flowRun: text(flags, 'flow-run'),
     states: await stateFilter(flags, stateFlags),
-    tags: list(flags.tag),
+    tags: texts(flags, 'tag'),
     startedSince: time(flags['started-since']),
     startedBefore: time(flags['started-before']),
     endedSince: time(flags['ended-since']),

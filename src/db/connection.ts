@@ -59,6 +59,10 @@ async function sqliteKnex(createKnex: typeof import('knex').default, filename: s
     }
   } else if (!statSync(filename).isFile()) {
     throw unavailableError(`${filename} is not a file (point --db at a Prefect SQLite database file)`);
+  } else if (options.write && !options.create && statSync(filename).size === 0) {
+    // A writer switches the file to WAL on connect, which would write into an empty file
+    // before the schema check could refuse it.
+    throw unavailableError(`database file ${filename} is empty: not a Prefect database (create one with \`prefectdb db init\`)`);
   }
   const {ImmediateBetterSqliteClient} = await import('./sqlite-client.js');
   const readonly = !options.write && !options.create;

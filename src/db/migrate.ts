@@ -1,4 +1,4 @@
-import {readdirSync} from 'node:fs';
+import {existsSync, readdirSync} from 'node:fs';
 
 import type {Knex} from 'knex';
 
@@ -8,8 +8,16 @@ import {PREFECTDB_MIGRATIONS_TABLE} from './schema-info.js';
 
 export {PREFECTDB_MIGRATIONS_TABLE};
 
-// The package's top-level migrations/ folder: two levels up from both src/db and dist/db.
-const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
+// The package's top-level migrations/ folder, found from wherever this module runs: src/db,
+// dist/db, or a bundled chunk under dist/.
+const MIGRATIONS_DIR = packageFolder('migrations/');
+
+function packageFolder(name: string): URL {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    if (existsSync(new URL('package.json', dir)) && existsSync(new URL(name, dir))) return new URL(name, dir);
+    if (dir.pathname === '/') throw new Error(`prefectdb: the package's ${name} folder is missing`);
+  }
+}
 
 interface MigrationModule {
   up(knex: Knex, kit: typeof migrationKit): Promise<void>;

@@ -1,9 +1,6 @@
-import {createRequire} from 'node:module';
-
-// Knex does not export its dialect classes through its typings; load them by path.
-const require = createRequire(import.meta.url);
-const BetterSqliteClient = require('knex/lib/dialects/better-sqlite3/index.js');
-const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js');
+// Imported (not required by path) so a bundle holds one copy of Knex, shared with connection.ts.
+import BetterSqliteClient from 'knex/lib/dialects/better-sqlite3/index.js';
+import SqliteTransaction from 'knex/lib/dialects/sqlite3/execution/sqlite-transaction.js';
 
 /**
  * Prefect writes inside BEGIN IMMEDIATE so a writer takes the lock up front and waits on

@@ -3,7 +3,7 @@ import {stringify} from 'csv-stringify/sync';
 import type {OutcomeTally} from '../services/outcome-tally.js';
 import type {OrchestrationResult} from '../services/state-change.js';
 import type {RenderOptions} from './options.js';
-import {CellFormatter} from './view.js';
+import {CellFormatter} from './cell-format.js';
 import {renderTable} from './table.js';
 
 /** Whether the output needs every result, or only the outcome counts (the table form). */

@@ -12,10 +12,12 @@ const PLAIN_CHARS = {
 /**
  * A cli-table3 table. Its own header/border colours ignore NO_COLOR and pipes, so they are
  * always switched off and we colour cells ourselves; without a terminal there are no borders.
+ * `header: false` (--no-header) leaves the heading row out.
  */
-export function renderTable(headers: string[], rows: string[][], options: {color: boolean; tty: boolean}): string {
+export function renderTable(headers: string[], rows: string[][], options: {color: boolean; tty: boolean; header?: boolean}): string {
+  const withHeader = options.header ?? true;
   const table = new Table({
-    head: headers.map((h) => paint(h, 'bold', options.color)),
+    ...(withHeader ? {head: headers.map((h) => paint(h, 'bold', options.color))} : {}),
     style: {head: [], border: [], compact: true, 'padding-left': options.tty ? 1 : 0, 'padding-right': options.tty ? 1 : 0},
     ...(options.tty ? {} : {chars: PLAIN_CHARS}),
     wordWrap: false,

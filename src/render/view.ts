@@ -1,46 +1,11 @@
-import {stringify} from 'csv-stringify/sync';
-
-import {paint, stateColour} from './colour.js';
+import type {CellFormatter} from './cell-format.js';
+import {checkChoiceFitsFormat, chooseNames, columnKey, pickFields, recordKeys, type ColumnChoice} from './column-choice.js';
 import type {RenderOptions} from './options.js';
-import {renderTable} from './table.js';
-import {formatDuration, formatTime} from './time.js';
+
+export type {CellFormatter} from './cell-format.js';
+export type {ColumnChoice} from './column-choice.js';
 
 export type JsonRecord = Record<string, unknown>;
-
-/** Formats table cells the same way in every command. */
-export class CellFormatter {
-  constructor(private readonly options: RenderOptions) {}
-
-  time(iso: unknown): string {
-    return formatTime(iso as string | null, this.options.absolute);
-  }
-
-  duration(seconds: unknown): string {
-    return formatDuration(seconds as number | null);
-  }
-
-  state(type: unknown, name?: unknown): string {
-    if (!type && !name) return '';
-    const label = String(name ?? type);
-    return paint(label, stateColour(type as string), this.options.color);
-  }
-
-  dim(text: string): string {
-    return paint(text, 'grey', this.options.color);
-  }
-
-  text(value: unknown): string {
-    if (value === null || value === undefined) return '';
-    if (typeof value === 'object') return JSON.stringify(value);
-    return String(value);
-  }
-
-  /** The first line of a long text, cut to `width` characters with an ellipsis (descriptions in lists). */
-  summary(text: string | null | undefined, width = 60): string {
-    const line = (text ?? '').split('\n')[0];
-    return line.length > width ? line.slice(0, width - 1) + '…' : line;
-  }
-}
 
 export interface TableColumn<R> {
   header: string;
@@ -59,27 +24,62 @@ export interface ListView<R extends object> {
   moreHint?: string;
 }
 
-export function renderList<R extends object>(view: ListView<R>, options: RenderOptions): string {
+/**
+ * Renders a list in the format asked for, cut to the columns or fields chosen. Each format
+ * loads only its own renderer (cli-table3 and luxon for tables, csv-stringify for CSV).
+ */
+export async function renderList<R extends object>(view: ListView<R>, options: RenderOptions, choice: ColumnChoice = {}): Promise<string> {
   const idKey = view.idKey ?? 'id';
   if (options.quiet) return view.rows.map((row) => `${(row as JsonRecord)[idKey]}\n`).join('');
+  checkChoiceFitsFormat(choice, options.format, options.quiet);
+  const rowsKnown = view.rows.length > 0;
   switch (options.format) {
     case 'json':
-      return JSON.stringify(view.rows, null, 2) + '\n';
-    case 'jsonl':
-      return view.rows.map((row) => JSON.stringify(row) + '\n').join('');
-    case 'csv':
-      return renderCsv(view.rows as JsonRecord[]);
+    case 'jsonl': {
+      const rows = choice.fields ? pickFields(view.rows, chooseNames('--fields', choice.fields, recordKeys(view.rows), rowsKnown)) : view.rows;
+      return options.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : rows.map((row) => JSON.stringify(row) + '\n').join('');
+    }
+    case 'csv': {
+      const keys = choice.columns ? chooseNames('--columns', choice.columns, recordKeys(view.rows), rowsKnown) : recordKeys(view.rows.slice(0, 1));
+      return renderCsv(view.rows as JsonRecord[], keys, !choice.noHeader);
+    }
     default: {
+      const columns = choice.columns ? chosenTableColumns(view, choice.columns) : view.columns;
       if (view.rows.length === 0) return '';
+      const [{CellFormatter}, {renderTable}] = await Promise.all([import('./cell-format.js'), import('./table.js')]);
       const format = new CellFormatter(options);
-      const cells = view.rows.map((row) => view.columns.map((column) => column.cell(row, format)));
+      const cells = view.rows.map((row) => columns.map((column) => column.cell(row, format)));
       return renderTable(
-        view.columns.map((c) => c.header),
+        columns.map((c) => c.header),
         cells,
-        options,
+        {...options, header: !choice.noHeader},
       );
     }
   }
+}
+
+/**
+ * The table columns named by `--columns`: the list's own columns by their heading, or any
+ * JSON key of its records as a plain column.
+ */
+function chosenTableColumns<R extends object>(view: ListView<R>, wanted: string[]): TableColumn<R>[] {
+  const own = new Map(view.columns.map((column) => [columnKey(column.header), column]));
+  const keys = recordKeys(view.rows);
+  const valid = [...new Set([...own.keys(), ...keys])];
+  return chooseNames('--columns', wanted, valid, view.rows.length > 0).map(
+    (name) =>
+      own.get(name) ?? {
+        header: name.toUpperCase().replaceAll('_', ' '),
+        cell: (row: R, format: CellFormatter) => {
+          const value = (row as JsonRecord)[name];
+          return looksLikeTime(name, value) ? format.time(value) : format.text(value);
+        },
+      },
+  );
+}
+
+function looksLikeTime(key: string, value: unknown): boolean {
+  return typeof value === 'string' && /(^|_)(time|created|updated|timestamp)$/.test(key) && /^\d{4}-\d\d-\d\dT/.test(value);
 }
 
 /** The stderr line for an empty or cut list, never stdout. */
@@ -101,7 +101,7 @@ export interface DetailView {
   sections: (format: CellFormatter) => DetailSection[];
 }
 
-export function renderDetail(view: DetailView, options: RenderOptions): string {
+export async function renderDetail(view: DetailView, options: RenderOptions): Promise<string> {
   if (options.quiet) return `${view.id}\n`;
   switch (options.format) {
     case 'json':
@@ -109,13 +109,16 @@ export function renderDetail(view: DetailView, options: RenderOptions): string {
     case 'jsonl':
       return JSON.stringify(view.record) + '\n';
     case 'csv':
-      return renderCsv([view.record as JsonRecord]);
-    default:
+      return renderCsv([view.record as JsonRecord], Object.keys(view.record), true);
+    default: {
+      const {CellFormatter} = await import('./cell-format.js');
       return renderSections(view.sections(new CellFormatter(options)), options);
+    }
   }
 }
 
-function renderSections(sections: DetailSection[], options: RenderOptions): string {
+async function renderSections(sections: DetailSection[], options: RenderOptions): Promise<string> {
+  const [{paint}, {renderTable}] = await Promise.all([import('./colour.js'), import('./table.js')]);
   const blocks: string[] = [];
   for (const section of sections) {
     const title = section.title ? paint(section.title, 'bold', options.color) + '\n' : '';
@@ -131,11 +134,11 @@ function renderSections(sections: DetailSection[], options: RenderOptions): stri
   return blocks.join('\n');
 }
 
-function renderCsv(rows: JsonRecord[]): string {
+async function renderCsv(rows: JsonRecord[], keys: string[], header: boolean): Promise<string> {
   if (rows.length === 0) return '';
-  const headers = Object.keys(rows[0]);
-  const body = rows.map((row) => headers.map((key) => csvValue(row[key])));
-  return stringify([headers, ...body]);
+  const {stringify} = await import('csv-stringify/sync');
+  const body = rows.map((row) => keys.map((key) => csvValue(row[key])));
+  return stringify(header ? [keys, ...body] : body);
 }
 
 function csvValue(value: unknown): string {

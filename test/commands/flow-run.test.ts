@@ -310,7 +310,7 @@ for (const fixture of PREFECT_FIXTURES) {
           const jsonl = await cli('flow-run', 'inspect', ...ids, '-o', 'jsonl');
           expect(jsonl.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as FlowRunJson).id)).to.deep.equal(ids);
           const table = await cli('flow-run', 'inspect', ...ids);
-          expect(table.stdout.match(/^State history$/gm)).to.have.length(ids.length);
+          expect(table.stdout.match(/^State timeline \(UTC\)$/gm)).to.have.length(ids.length);
         });
 
         it('logs prints every log of the run oldest first, in Prefect\'s layout and as records', async () => {

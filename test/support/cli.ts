@@ -8,6 +8,8 @@ export interface CliResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** An error oclif would print itself when run as a process (parse errors with their usage hint); in-process it is only returned. */
+  unprinted?: string;
 }
 
 /**
@@ -27,7 +29,8 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     // @oclif/test's runCommand re-splits arguments on spaces; run the argv as given.
     const {stdout, stderr, error} = await captureOutput(() => run(args, {root: projectRoot}), {stripAnsi: false});
     const exitCode = error ? ((error as {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0;
-    return {stdout, stderr, exitCode};
+    const unprinted = error && error.constructor.name !== 'ExitError' ? error.message : undefined;
+    return {stdout, stderr, exitCode, unprinted};
   } finally {
     process.stdout.isTTY = wasTty;
     // The command sets process.exitCode for a real process; it must not leak into mocha's.

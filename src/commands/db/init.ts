@@ -1,5 +1,4 @@
 import {BaseCommand} from '../../base-command.js';
-import {renderDetail} from '../../render/view.js';
 
 export default class DbInit extends BaseCommand<typeof DbInit> {
   static summary = "Create Prefect's database schema (head revision) in a new SQLite file or an empty PostgreSQL database";
@@ -21,8 +20,6 @@ export default class DbInit extends BaseCommand<typeof DbInit> {
       process.stderr.write(`${result.message}\n`);
       return;
     }
-    this.writeStdout(
-      renderDetail({id: result.alembic_revision ?? '', record: {...result}, sections: () => []}, this.renderOptions),
-    );
+    await this.printDetail({id: result.alembic_revision ?? '', record: {...result}, sections: () => []});
   }
 }

@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
 import type {TableSize} from '../../repositories/health-storage.js';
-import {renderDetail} from '../../render/view.js';
 
 export default class DbStatus extends BaseCommand<typeof DbStatus> {
   static summary = 'Describe the database: where it is, its Prefect revision, whether prefectdb can read and write it, row counts';
@@ -24,64 +23,59 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
       const {tableSizes} = await import('../../repositories/health-storage.js');
       status.table_sizes = await tableSizes(db.knex, db.dialect);
     }
-    this.writeStdout(
-      renderDetail(
+    await this.printDetail({
+      id: status.alembic_revision ?? '',
+      record: status as unknown as Record<string, unknown>,
+      sections: (format) => [
         {
-          id: status.alembic_revision ?? '',
-          record: status as unknown as Record<string, unknown>,
-          sections: (format) => [
-            {
-              fields: [
-                ['Dialect', status.dialect],
-                ['Database', status.url],
-                ['Chosen by', status.source],
-                ['Contents', status.kind],
-                ['Alembic revision', status.alembic_revision ?? '(none)'],
-                ['Prefect release', status.prefect_release ?? (status.kind === 'prefect' ? 'unknown revision' : '')],
-                ['Schema head', status.is_head ? 'yes' : 'no'],
-                ['Created by prefectdb', status.created_by_prefectdb ? 'yes' : 'no'],
-                ['Readable', status.readable ? 'yes' : 'no'],
-                ['Writable', status.writable ? 'yes' : 'no (unknown revision: writes need --allow-unknown-revision)'],
-                ...(status.sqlite
-                  ? ([
-                      ['Journal mode', status.sqlite.journal_mode],
-                      ['File size', `${status.sqlite.file_size_bytes.toLocaleString('en-US')} bytes`],
-                    ] as Array<[string, string]>)
-                  : []),
-                ...(status.postgres
-                  ? ([
-                      ['Server version', status.postgres.server_version],
-                      ['Schema', status.postgres.schema],
-                    ] as Array<[string, string]>)
-                  : []),
-              ],
-            },
-            {
-              title: 'Rows',
-              headers: ['TABLE', 'ROWS'],
-              rows: Object.entries(status.row_counts).map(([table, count]) => [
-                table,
-                count === null ? format.dim('(no table)') : count.toLocaleString('en-US'),
-              ]),
-            },
-            ...(status.table_sizes
-              ? [
-                  {
-                    title: 'Sizes',
-                    headers: ['TABLE', 'TOTAL BYTES', 'TABLE BYTES', 'INDEX BYTES'],
-                    rows: status.table_sizes.map((size) => [
-                      size.table,
-                      size.total_bytes.toLocaleString('en-US'),
-                      size.table_bytes.toLocaleString('en-US'),
-                      size.index_bytes.toLocaleString('en-US'),
-                    ]),
-                  },
-                ]
+          fields: [
+            ['Dialect', status.dialect],
+            ['Database', status.url],
+            ['Chosen by', status.source],
+            ['Contents', status.kind],
+            ['Alembic revision', status.alembic_revision ?? '(none)'],
+            ['Prefect release', status.prefect_release ?? (status.kind === 'prefect' ? 'unknown revision' : '')],
+            ['Schema head', status.is_head ? 'yes' : 'no'],
+            ['Created by prefectdb', status.created_by_prefectdb ? 'yes' : 'no'],
+            ['Readable', status.readable ? 'yes' : 'no'],
+            ['Writable', status.writable ? 'yes' : 'no (unknown revision: writes need --allow-unknown-revision)'],
+            ...(status.sqlite
+              ? ([
+                  ['Journal mode', status.sqlite.journal_mode],
+                  ['File size', `${status.sqlite.file_size_bytes.toLocaleString('en-US')} bytes`],
+                ] as Array<[string, string]>)
+              : []),
+            ...(status.postgres
+              ? ([
+                  ['Server version', status.postgres.server_version],
+                  ['Schema', status.postgres.schema],
+                ] as Array<[string, string]>)
               : []),
           ],
         },
-        this.renderOptions,
-      ),
-    );
+        {
+          title: 'Rows',
+          headers: ['TABLE', 'ROWS'],
+          rows: Object.entries(status.row_counts).map(([table, count]) => [
+            table,
+            count === null ? format.dim('(no table)') : count.toLocaleString('en-US'),
+          ]),
+        },
+        ...(status.table_sizes
+          ? [
+              {
+                title: 'Sizes',
+                headers: ['TABLE', 'TOTAL BYTES', 'TABLE BYTES', 'INDEX BYTES'],
+                rows: status.table_sizes.map((size) => [
+                  size.table,
+                  size.total_bytes.toLocaleString('en-US'),
+                  size.table_bytes.toLocaleString('en-US'),
+                  size.index_bytes.toLocaleString('en-US'),
+                ]),
+              },
+            ]
+          : []),
+      ],
+    });
   }
 }

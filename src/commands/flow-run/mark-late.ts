@@ -50,5 +50,10 @@ const UNIT_SECONDS: Record<string, number> = {s: 1, m: 60, h: 3600, d: 86400};
 function parseAge(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([smhd]?)$/i.exec(text.trim());
   if (!match) throw usageError(`invalid --after "${text.slice(0, 20)}": give seconds or an age such as 15s, 10m, 1h`);
-  return Number(match[1]) * UNIT_SECONDS[(match[2] || 's').toLowerCase()];
+  const seconds = Number(match[1]) * UNIT_SECONDS[(match[2] || 's').toLowerCase()];
+  // Further back than any Prefect database reaches, and than dates can be computed.
+  if (seconds > MAX_AGE_SECONDS) throw usageError(`--after "${text.slice(0, 20)}" is too long ago: at most ${MAX_AGE_SECONDS / 86400} days`);
+  return seconds;
 }
+
+const MAX_AGE_SECONDS = 36_500 * 86_400;

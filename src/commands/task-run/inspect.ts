@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
+import {timelineSection} from '../../render/timeline.js';
 import type {DetailView} from '../../render/view.js';
 import type {StateHistoryEntry} from '../../repositories/run-states.js';
 import type {TaskRunRecord} from '../../repositories/task-runs.js';
@@ -63,11 +64,7 @@ function detailView(run: TaskRunDetail): DetailView {
           ['Created', fmt.time(run.created)],
         ],
       },
-      {
-        title: 'State history',
-        headers: ['TIMESTAMP', 'STATE', 'MESSAGE'],
-        rows: run.state_history.map((s) => [fmt.time(s.timestamp), fmt.state(s.type, s.name), s.message ?? '']),
-      },
+      timelineSection(run.state_history, fmt),
     ],
   };
 }

@@ -1,0 +1,91 @@
+// Build step after `tsc` (npm run build): bundles each command and hook in dist/ with the
+// pure-JS libraries it uses (Knex, lodash, luxon, cli-table3, …) into one file per entry plus
+// shared chunks, in place, so a command loads a handful of files instead of ~600 (issue 9:
+// see bench/startup.ts for the figures). Lazy `import()`s stay lazy as separate chunks.
+// Left external: @oclif/core (shared with oclif's plugins and the in-process tests, which must
+// see the same classes), native drivers, what Knex never needs here, and the libraries only
+// some commands or formats need, so they load from node_modules only when used (the import
+// budget, checked by test/cli/import-budget.test.ts).
+import {readFile} from 'node:fs/promises';
+import {readdirSync, rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import * as esbuild from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = path.join(root, 'dist');
+
+const entries = ['commands', 'hooks'].flatMap((dir) =>
+  readdirSync(path.join(dist, dir), {recursive: true})
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => path.join(dir, file)),
+);
+
+// Knex builds its migration and seed machinery (Migrator, Seeder and their file-system
+// loaders) whenever it loads; only `db init` and `db seed` use it. Defer it to first use.
+const LAZY_KNEX_PARTS = [
+  ["const { Migrator } = require('../migrations/migrate/Migrator');", "class Migrator { constructor(...a) { return new (require('../migrations/migrate/Migrator').Migrator)(...a); } }"],
+  ["const Seeder = require('../migrations/seed/Seeder');", "class Seeder { constructor(...a) { return new (require('../migrations/seed/Seeder'))(...a); } }"],
+];
+
+// Loaded only by the commands and output formats that need them.
+export const ON_DEMAND = ['pg', 'luxon', 'cli-table3', 'csv-stringify', 'croner', 'rrule', 'cronstrue', '@oclif/plugin-not-found'];
+
+// Knex dialects prefectdb never uses (it loads them only by client name).
+const UNUSED_DIALECTS = /^\.\/(cockroachdb|mssql|mysql|mariadb|mysql2|oracle|oracledb|pgnative|redshift)$/;
+
+const knexTrim = {
+  name: 'knex-trim',
+  setup(build) {
+    build.onLoad({filter: /knex[/\\]lib[/\\]knex-builder[/\\]make-knex\.js$/}, async (args) => {
+      let source = await readFile(args.path, 'utf8');
+      for (const [eager, lazy] of LAZY_KNEX_PARTS) {
+        if (!source.includes(eager)) throw new Error(`bin/bundle.js: Knex changed, "${eager}" is gone from make-knex.js`);
+        source = source.replace(eager, lazy);
+      }
+      return {contents: source, loader: 'js', resolveDir: path.dirname(args.path)};
+    });
+    build.onResolve({filter: UNUSED_DIALECTS}, (args) =>
+      /knex[/\\]lib[/\\]dialects$/.test(args.resolveDir) ? {path: args.path, namespace: 'unused-dialect'} : undefined,
+    );
+    build.onLoad({filter: /.*/, namespace: 'unused-dialect'}, (args) => ({
+      contents: `throw new Error('Knex dialect ${args.path} is not part of prefectdb');`,
+      loader: 'js',
+    }));
+  },
+};
+
+const result = await esbuild.build({
+  entryPoints: entries.map((entry) => ({in: path.join(dist, entry), out: entry.replace(/\.js$/, '')})),
+  outdir: dist,
+  allowOverwrite: true,
+  bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: [
+    '@oclif/core', 'better-sqlite3', 'pg-native', 'pg-query-stream', 'sqlite3', 'mysql', 'mysql2', 'mariadb', 'oracledb', 'tedious',
+    ...ON_DEMAND,
+  ],
+  // CommonJS libraries inside an ES module bundle still call require() for Node's built-ins.
+  banner: {js: "import {createRequire as __prefectdbRequire} from 'node:module'; const require = __prefectdbRequire(import.meta.url);"},
+  plugins: [knexTrim],
+  metafile: true,
+  logLevel: 'warning',
+  logOverride: {'require-resolve-not-external': 'silent', 'empty-import-meta': 'silent'},
+});
+
+// Which sources each output file holds: the import-budget test reads it (test/cli/import-budget.test.ts).
+const inputsByOutput = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([output, {inputs}]) => [path.relative(dist, path.resolve(root, output)), Object.keys(inputs)]),
+);
+writeFileSync(path.join(dist, 'chunks', 'inputs.json'), JSON.stringify(inputsByOutput));
+
+// What tsc wrote besides the entries now lives in the bundles: remove it, so nothing can load
+// a second copy of a module.
+for (const name of readdirSync(dist)) {
+  if (!['commands', 'hooks', 'chunks'].includes(name)) rmSync(path.join(dist, name), {recursive: true});
+}
