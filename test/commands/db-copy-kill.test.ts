@@ -7,8 +7,9 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {parseJson, runCli} from '../support/cli.js';
-import {createPostgresDatabase, isPostgresReachable, removeTempDirs, tempDir} from '../support/databases.js';
+import {createPostgresDatabase, removeTempDirs, tempDir} from '../support/databases.js';
 import {sqliteIndexes} from '../support/copy-databases.js';
+import {requirePostgres} from '../support/dialects.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SQLITE_TRIALS = 20;
@@ -109,7 +110,7 @@ describe('db copy survives kill -9 at random moments', function () {
   });
 
   it(`PostgreSQL target: ${POSTGRES_TRIALS} kills; --resume finishes`, async function () {
-    if (!(await isPostgresReachable())) this.skip();
+    await requirePostgres(this);
     const random = randomSequence(7);
     for (let trial = 0; trial < POSTGRES_TRIALS; trial++) {
       const database = await createPostgresDatabase('kill');

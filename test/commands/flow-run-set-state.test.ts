@@ -152,8 +152,7 @@ for (const dialect of testDialects()) {
       expect(crashed).to.deep.equal(scheduled.slice(0, 2));
     });
 
-    it('takes ids from stdin with -', async function () {
-      if (dialect !== 'sqlite') this.skip();
+    it('takes ids from stdin with -', async () => {
       const run = spawnSync(process.execPath, [BIN, 'flow-run', 'set-state', '-', '--state-type', 'PENDING', '--db', url, '--json'], {
         input: scheduled.slice(0, 3).join('\n') + '\n',
         encoding: 'utf8',
