@@ -70,7 +70,5 @@ export function runsPhrase(count: number): string {
   return `${count.toLocaleString('en-US')} scheduled run${count === 1 ? '' : 's'}`;
 }
 
-/** Now, in the contract's ISO form with microseconds. */
-export function nowIso(): string {
-  return new Date().toISOString().replace('Z', '000Z');
-}
+/** Now as Prefect's SQL now() stamps rows (milliseconds), in the contract's ISO form. */
+export {currentTimestamp as nowIso} from '../db/ids.js';

@@ -1,5 +1,5 @@
 import type {Decision, Effect, ProposedState, RunState} from '../orchestration/contract.js';
-import {newUuid7} from '../db/new-id.js';
+import {newUuid7} from '../db/ids.js';
 import {findColumn} from '../schema/head.js';
 import {type Db, type RepositoryContext, type Row} from './common.js';
 import type {RunKind} from './run-states.js';

@@ -1,5 +1,5 @@
 import {notFoundError} from '../errors.js';
-import {newUuid4} from '../ids/new-ids.js';
+import {newUuid4} from '../db/ids.js';
 import {type Db, type RepositoryContext, type Row} from './common.js';
 import {encodeRowValues, quoteIdentifier, valuesPlaceholders} from './encode-rows.js';
 import {findColumn} from '../schema/head.js';

@@ -1,6 +1,7 @@
 import {releaseAtLeast} from '../db/release.js';
 import {notFoundError, usageError} from '../errors.js';
-import {newUuid4, newUuid7, runNamer} from '../ids/new-ids.js';
+import {newUuid4, newUuid7} from '../db/ids.js';
+import {runNamer} from '../runs/run-names.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import type {DeploymentRecord} from '../repositories/deployments.js';
 import {poolNameOfQueue, workQueueIdIn} from '../repositories/deployment-writes.js';

@@ -1,5 +1,5 @@
 import {refusedError, usageError} from '../errors.js';
-import {newUuid4} from '../ids/new-ids.js';
+import {newUuid4} from '../db/ids.js';
 import type {RepositoryContext} from '../repositories/common.js';
 import {deleteScheduledRuns} from '../repositories/scheduled-runs.js';
 import {deleteSchedule, insertSchedule, resolveSchedule, scheduleIdsOf, setScheduleActive, slugTaken} from '../repositories/schedule-writes.js';

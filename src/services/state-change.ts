@@ -1,7 +1,7 @@
 import type {Knex} from 'knex';
 
-import {formatIsoInstant, instantFromMillis} from '../db/codecs/instant.js';
-import {newUuid7} from '../db/new-id.js';
+import {nowIso} from '../db/codecs/instant.js';
+import {newUuid7} from '../db/ids.js';
 import type {
   ConcurrencyLimitV1Facts,
   ConcurrencyLimitV2Facts,
@@ -69,11 +69,6 @@ export interface BatchOutcome {
   results: OrchestrationResult[];
   /** The runs a new state was written for (accepted, or rejected to another state). */
   writtenIds: Set<string>;
-}
-
-/** The server clock as Prefect reads it: now, with microseconds. */
-export function nowIso(): string {
-  return formatIsoInstant(instantFromMillis(Math.floor((performance.timeOrigin + performance.now()) * 1000) / 1000));
 }
 
 export function orchestrationEnv(now: string): OrchestrationEnv {

@@ -1,6 +1,6 @@
 import {expect} from 'chai';
 
-import {newUuid7} from '../../src/db/new-id.js';
+import {newUuid7} from '../../src/db/ids.js';
 
 describe('newUuid7', () => {
   it('makes lowercase RFC 9562 version-7 ids carrying the time, all different', () => {
