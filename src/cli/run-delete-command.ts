@@ -2,13 +2,13 @@ import {Flags, type Command} from '@oclif/core';
 
 import {BaseCommand} from '../base-command.js';
 import type {RunDeletionResult, RunKind} from '../services/run-deletion.js';
+import {selectionFlags} from './selection-flags.js';
 import {writeFlags} from './write-flags.js';
 
 /** Flags shared by `flow-run delete` and `task-run delete` (beside each one's run filters). */
 export const runDeleteFlags = {
   ...writeFlags,
-  all: Flags.boolean({description: 'select every run (needed when neither ids nor a filter are given)'}),
-  limit: Flags.integer({description: 'delete at most this many runs of the selection', min: 1}),
+  ...selectionFlags,
   'keep-subflows': Flags.boolean({description: "keep subflow runs (Prefect's behaviour: they become top-level runs) instead of deleting them too"}),
 };
 

@@ -1,3 +1,4 @@
+import {stateDetails as defaultStateDetails} from '../runs/new-run-rows.js';
 import {bookkeep, type RunBookkeeping, type StateEntry} from './bookkeeping.js';
 import type {Catalogue, DeploymentInfo, FlowInfo, Row} from './catalogue.js';
 import {flowRunHistory, type FlowRunOutcome, taskRunHistory, type TaskRunWindow} from './history.js';
@@ -23,28 +24,10 @@ export function emptyRunRows(): RunRows {
   return {flow_run: [], flow_run_state: [], task_run: [], task_run_state: [], log: [], artifact: []};
 }
 
-/** StateDetails as Pydantic dumps it (schemas/states.py field order), for one state. */
+/** One state's details: Prefect's defaults with the run ids filled in, keys in Pydantic's order. */
 function stateDetails(flowRunId: string, taskRunId: string | null, scheduledTime: Micros | undefined): Row {
-  return {
-    flow_run_id: flowRunId,
-    task_run_id: taskRunId,
-    child_flow_run_id: null,
-    scheduled_time: scheduledTime === undefined ? null : pydanticIsoOf(scheduledTime),
-    cache_key: null,
-    cache_expiration: null,
-    deferred: false,
-    untrackable_result: false,
-    pause_timeout: null,
-    pause_reschedule: false,
-    pause_key: null,
-    run_input_keyset: null,
-    refresh_cache: null,
-    retriable: null,
-    transition_id: null,
-    task_parameters_id: null,
-    traceparent: null,
-    deployment_concurrency_lease_id: null,
-  };
+  const scheduled = scheduledTime === undefined ? null : pydanticIsoOf(scheduledTime);
+  return {...defaultStateDetails(scheduled), flow_run_id: flowRunId, task_run_id: taskRunId};
 }
 
 /** The denormalised run columns shared by flow_run and task_run. */
