@@ -5,11 +5,13 @@ import {sqliteSchemaStatements} from '../schema/ddl/sqlite.js';
 import {headCatalogue} from '../schema/head.js';
 import type {Dialect} from './dialect.js';
 import {HEAD_REVISIONS} from './revisions.js';
+import {readSqlStatements} from './sql-file.js';
+import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
 
 /**
  * What prefectdb hands each migration in migrations/ besides the connection. Those files
  * are plain JavaScript (so they run unchanged from a checkout and from an installed
- * package); everything they build comes from the schema catalogue through this kit.
+ * package); what they share lives here.
  */
 export interface MigrationKit {
   dialectOf(knex: Knex): Dialect;
@@ -18,6 +20,10 @@ export interface MigrationKit {
   headRevision(dialect: Dialect): string;
   tableNames(): string[];
   enumNames(): string[];
+  /** The statements of a .sql file under migrations/ (`;` alone on a line ends each). */
+  sqlFileStatements(relativePath: string): string[];
+  /** A table rebuilt the way alembic's batch mode rebuilds it on SQLite. */
+  rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Promise<void>;
 }
 
 export const migrationKit: MigrationKit = {
@@ -33,4 +39,6 @@ export const migrationKit: MigrationKit = {
   headRevision: (dialect) => HEAD_REVISIONS[dialect],
   tableNames: () => headCatalogue.tables.map((table) => table.name),
   enumNames: () => headCatalogue.enums.map((type) => type.name),
+  sqlFileStatements: readSqlStatements,
+  rebuildSqliteTable,
 };
