@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, renameSync} from 'node:fs';
 import {join} from 'node:path';
 
 import type {Dialect} from '../../src/db/dialect.js';
@@ -51,8 +51,7 @@ export function referenceSqliteAt(revision: string, cacheDir = '/tmp/prefectdb-r
   if (!existsSync(cached)) {
     const building = `${cached}.building-${process.pid}`;
     prefectAlembic(['upgrade', building, revision]);
-    prefectAlembic(['current', building]);
-    copyFileSync(building, cached);
+    renameSync(building, cached); // atomic: helpers running side by side never read a half-built file
   }
   const copy = join(cacheDir, `copy-${process.pid}-${Math.random().toString(36).slice(2, 8)}.db`);
   copyFileSync(cached, copy);
