@@ -38,3 +38,27 @@ export class MigrationFacts {
 export async function sqliteBackupInto(knex: Knex, path: string): Promise<void> {
   await knex.raw('VACUUM INTO ?', [path]);
 }
+
+class RolledBack extends Error {}
+
+/**
+ * Runs `use` in a transaction whose search_path starts with a new, empty schema, then rolls
+ * everything back: the live database keeps no trace. The live schema stays on the path for
+ * extensions installed there (pg_trgm's operator classes).
+ */
+export async function inScratchSchema<T>(knex: Knex, use: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const scratch = `prefectdb_scratch_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  let result: T | undefined;
+  try {
+    await knex.transaction(async (trx) => {
+      const {rows} = await trx.raw('select current_schema() as schema');
+      await trx.raw('CREATE SCHEMA ??', [scratch]);
+      await trx.raw('SELECT set_config(?, ?, true)', ['search_path', `${scratch}, "${String(rows[0].schema).replaceAll('"', '""')}"`]);
+      result = await use(trx);
+      throw new RolledBack();
+    });
+  } catch (error) {
+    if (!(error instanceof RolledBack)) throw error;
+  }
+  return result as T;
+}
