@@ -6,6 +6,7 @@ import {headCatalogue} from '../schema/head.js';
 import type {Dialect} from './dialect.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
+import {sqliteBatchText} from './migration-helpers/sqlite-batch-text.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
 
 /**
@@ -24,6 +25,8 @@ export interface MigrationKit {
   sqlFileStatements(relativePath: string): string[];
   /** A table rebuilt the way alembic's batch mode rebuilds it on SQLite. */
   rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Promise<void>;
+  /** Text pieces of alembic's SQLite batch rebuilds (src/db/migration-helpers/sqlite-batch-text.ts). */
+  sqliteBatchText: typeof sqliteBatchText;
 }
 
 export const migrationKit: MigrationKit = {
@@ -41,4 +44,5 @@ export const migrationKit: MigrationKit = {
   enumNames: () => headCatalogue.enums.map((type) => type.name),
   sqlFileStatements: readSqlStatements,
   rebuildSqliteTable,
+  sqliteBatchText,
 };
