@@ -21,6 +21,23 @@ export const sqliteBatchText = {
         || lower(hex(randomblob(6)))
     ))`,
 
+  /**
+   * The same, rebuilt from a table of Prefect's early migrations, whose default text carried a
+   * space at the end of each line.
+   */
+  uuidDefaultSpaced: `((
+        lower(hex(randomblob(4))) 
+        || '-' 
+        || lower(hex(randomblob(2))) 
+        || '-4' 
+        || substr(lower(hex(randomblob(2))),2) 
+        || '-' 
+        || substr('89ab',abs(random()) % 4 + 1, 1) 
+        || substr(lower(hex(randomblob(2))),2) 
+        || '-' 
+        || lower(hex(randomblob(6)))
+    ))`,
+
   /** The same default as a plain CREATE TABLE from a migration script writes it. */
   uuidDefaultFresh: `(
     (
