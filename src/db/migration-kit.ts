@@ -7,6 +7,7 @@ import type {Dialect} from './dialect.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
 import {copyColumns} from './migration-helpers/copy-columns.js';
+import {sqliteBatchText} from './migration-helpers/sqlite-batch-text.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
 
 /**
@@ -27,6 +28,8 @@ export interface MigrationKit {
   rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Promise<void>;
   /** A rebuild's `copy` that carries the named columns across unchanged. */
   copyColumns(columns: string[]): Record<string, string>;
+  /** Text pieces of alembic's SQLite batch rebuilds (src/db/migration-helpers/sqlite-batch-text.ts). */
+  sqliteBatchText: typeof sqliteBatchText;
 }
 
 export const migrationKit: MigrationKit = {
@@ -45,4 +48,5 @@ export const migrationKit: MigrationKit = {
   sqlFileStatements: readSqlStatements,
   rebuildSqliteTable,
   copyColumns,
+  sqliteBatchText,
 };
