@@ -4,6 +4,7 @@ import {postgresSchemaStatements} from '../schema/ddl/postgres.js';
 import {sqliteSchemaStatements} from '../schema/ddl/sqlite.js';
 import {headCatalogue} from '../schema/head.js';
 import type {Dialect} from './dialect.js';
+import {dropInvalidPostgresIndex} from './migration-helpers/postgres-index.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
@@ -24,6 +25,8 @@ export interface MigrationKit {
   sqlFileStatements(relativePath: string): string[];
   /** A table rebuilt the way alembic's batch mode rebuilds it on SQLite. */
   rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Promise<void>;
+  /** Drops an index an interrupted CREATE INDEX CONCURRENTLY left INVALID (PostgreSQL). */
+  dropInvalidPostgresIndex(knex: Knex, name: string): Promise<void>;
 }
 
 export const migrationKit: MigrationKit = {
@@ -41,4 +44,5 @@ export const migrationKit: MigrationKit = {
   enumNames: () => headCatalogue.enums.map((type) => type.name),
   sqlFileStatements: readSqlStatements,
   rebuildSqliteTable,
+  dropInvalidPostgresIndex,
 };
