@@ -5,6 +5,7 @@ import {sqliteSchemaStatements} from '../schema/ddl/sqlite.js';
 import {headCatalogue} from '../schema/head.js';
 import type {Dialect} from './dialect.js';
 import {dropInvalidPostgresIndex} from './migration-helpers/postgres-index.js';
+import {pythonJsonDumps} from './migration-helpers/python-json.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
@@ -27,6 +28,8 @@ export interface MigrationKit {
   rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Promise<void>;
   /** Drops an index an interrupted CREATE INDEX CONCURRENTLY left INVALID (PostgreSQL). */
   dropInvalidPostgresIndex(knex: Knex, name: string): Promise<void>;
+  /** JSON text byte for byte as Python's json.dumps writes it (what Prefect's data migrations store). */
+  pythonJsonDumps(value: unknown): string;
 }
 
 export const migrationKit: MigrationKit = {
@@ -45,4 +48,5 @@ export const migrationKit: MigrationKit = {
   sqlFileStatements: readSqlStatements,
   rebuildSqliteTable,
   dropInvalidPostgresIndex,
+  pythonJsonDumps,
 };
