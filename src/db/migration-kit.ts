@@ -4,6 +4,8 @@ import {postgresSchemaStatements} from '../schema/ddl/postgres.js';
 import {sqliteSchemaStatements} from '../schema/ddl/sqlite.js';
 import {headCatalogue} from '../schema/head.js';
 import type {Dialect} from './dialect.js';
+import {dropInvalidPostgresIndex} from './migration-helpers/postgres-index.js';
+import {pythonJsonDumps} from './migration-helpers/python-json.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
 import {copyColumns} from './migration-helpers/copy-columns.js';
@@ -30,6 +32,10 @@ export interface MigrationKit {
   copyColumns(columns: string[]): Record<string, string>;
   /** Text pieces of alembic's SQLite batch rebuilds (src/db/migration-helpers/sqlite-batch-text.ts). */
   sqliteBatchText: typeof sqliteBatchText;
+  /** Drops an index an interrupted CREATE INDEX CONCURRENTLY left INVALID (PostgreSQL). */
+  dropInvalidPostgresIndex(knex: Knex, name: string): Promise<void>;
+  /** JSON text byte for byte as Python's json.dumps writes it (what Prefect's data migrations store). */
+  pythonJsonDumps(value: unknown): string;
 }
 
 export const migrationKit: MigrationKit = {
@@ -49,4 +55,6 @@ export const migrationKit: MigrationKit = {
   rebuildSqliteTable,
   copyColumns,
   sqliteBatchText,
+  dropInvalidPostgresIndex,
+  pythonJsonDumps,
 };
