@@ -6,6 +6,7 @@ import {headCatalogue} from '../schema/head.js';
 import type {Dialect} from './dialect.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
+import {pythonJsonDumpsString, pythonStrOfJson} from './migration-helpers/python-text.js';
 import {sqliteBatchText} from './migration-helpers/sqlite-batch-text.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
 
@@ -27,6 +28,8 @@ export interface MigrationKit {
   rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Promise<void>;
   /** Text pieces of alembic's SQLite batch rebuilds (src/db/migration-helpers/sqlite-batch-text.ts). */
   sqliteBatchText: typeof sqliteBatchText;
+  /** Python's json.dumps(str) and str(json.loads(text)) (src/db/migration-helpers/python-text.ts). */
+  pythonText: {jsonDumpsString: typeof pythonJsonDumpsString; strOfJson: typeof pythonStrOfJson};
 }
 
 export const migrationKit: MigrationKit = {
@@ -45,4 +48,5 @@ export const migrationKit: MigrationKit = {
   sqlFileStatements: readSqlStatements,
   rebuildSqliteTable,
   sqliteBatchText,
+  pythonText: {jsonDumpsString: pythonJsonDumpsString, strOfJson: pythonStrOfJson},
 };
