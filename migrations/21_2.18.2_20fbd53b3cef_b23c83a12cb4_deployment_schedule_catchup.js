@@ -30,7 +30,7 @@ export async function down(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'deployment_schedule',
     createSql: DEPLOYMENT_SCHEDULE_TABLE(text),
-    copy: text.copySame(DEPLOYMENT_SCHEDULE_COLUMNS),
+    copy: kit.copyColumns(DEPLOYMENT_SCHEDULE_COLUMNS),
     indexes: DEPLOYMENT_SCHEDULE_INDEXES,
   });
 }

@@ -31,7 +31,7 @@ async function replaceSqliteValue(knex, kit, convertedColumn, valueColumn) {
   await kit.rebuildSqliteTable(knex, {
     table: 'variable',
     createSql: variableTable(text, valueColumn),
-    copy: {...text.copySame(KEPT_COLUMNS), value: `"${convertedColumn}"`},
+    copy: {...kit.copyColumns(KEPT_COLUMNS), value: `"${convertedColumn}"`},
     indexes: ['CREATE INDEX ix_variable__updated ON variable (updated)'],
   });
 }
@@ -50,7 +50,7 @@ export async function up(knex, kit) {
   const rows = await knex.raw('SELECT id, name, value FROM variable');
   for (const row of rows) {
     if (typeof row.value !== 'string') throw new Error(`variable ${row.name} (${row.id}): its value is not text, and Prefect's upgrade cannot convert it either`);
-    await knex.raw('UPDATE variable SET json_value = ? WHERE id = ?', [kit.pythonText.jsonDumpsString(row.value), row.id]);
+    await knex.raw('UPDATE variable SET json_value = ? WHERE id = ?', [kit.pythonJsonDumps(row.value), row.id]);
   }
   await replaceSqliteValue(knex, kit, 'json_value', 'value JSON');
 }
@@ -62,7 +62,7 @@ export async function down(knex, kit) {
     const rows = await knex.raw('SELECT id, value::text AS value FROM variable');
     for (const row of rows.rows) {
       // Python's str(None) for an empty value, like the JSON null.
-      const text = row.value === null ? 'None' : kit.pythonText.strOfJson(row.value);
+      const text = row.value === null ? 'None' : kit.pythonStrOfJson(row.value);
       await knex.raw('UPDATE variable SET string_value = ? WHERE id = ?', [text, row.id]);
     }
     await knex.raw('ALTER TABLE variable DROP COLUMN value');

@@ -1,12 +1,8 @@
 /**
- * How Python turns values into text, for data migrations whose Prefect script converts rows in
- * Python rather than SQL: the rows prefectdb writes must read exactly as Prefect's would.
+ * How Python prints a decoded JSON value, for the data migration whose Prefect script turns JSON
+ * back into text in Python (the variables downgrade on PostgreSQL): the rows prefectdb writes
+ * must read exactly as Prefect's would.
  */
-
-/** Python's `json.dumps(text)` (ensure_ascii on): every character outside printable ASCII escaped. */
-export function pythonJsonDumpsString(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /**
  * Python's `str(json.loads(jsonText))`: a string stays itself, anything else reads as Python
@@ -58,7 +54,7 @@ function pythonNumber(text: string): string {
 }
 
 /** repr(float): the shortest round-trip digits (as JavaScript finds them), laid out Python's way. */
-export function pythonFloatRepr(value: number): string {
+function pythonFloatRepr(value: number): string {
   if (Number.isNaN(value)) return 'nan';
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
