@@ -8,6 +8,8 @@ import {dropInvalidPostgresIndex} from './migration-helpers/postgres-index.js';
 import {pythonJsonDumps} from './migration-helpers/python-json.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
+import {copyColumns} from './migration-helpers/copy-columns.js';
+import {sqliteBatchText} from './migration-helpers/sqlite-batch-text.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
 
 /**
@@ -26,6 +28,10 @@ export interface MigrationKit {
   sqlFileStatements(relativePath: string): string[];
   /** A table rebuilt the way alembic's batch mode rebuilds it on SQLite. */
   rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Promise<void>;
+  /** A rebuild's `copy` that carries the named columns across unchanged. */
+  copyColumns(columns: string[]): Record<string, string>;
+  /** Text pieces of alembic's SQLite batch rebuilds (src/db/migration-helpers/sqlite-batch-text.ts). */
+  sqliteBatchText: typeof sqliteBatchText;
   /** Drops an index an interrupted CREATE INDEX CONCURRENTLY left INVALID (PostgreSQL). */
   dropInvalidPostgresIndex(knex: Knex, name: string): Promise<void>;
   /** JSON text byte for byte as Python's json.dumps writes it (what Prefect's data migrations store). */
@@ -47,6 +53,8 @@ export const migrationKit: MigrationKit = {
   enumNames: () => headCatalogue.enums.map((type) => type.name),
   sqlFileStatements: readSqlStatements,
   rebuildSqliteTable,
+  copyColumns,
+  sqliteBatchText,
   dropInvalidPostgresIndex,
   pythonJsonDumps,
 };
