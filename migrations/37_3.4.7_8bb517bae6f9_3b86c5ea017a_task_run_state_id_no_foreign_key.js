@@ -144,7 +144,7 @@ export async function up(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'task_run',
     createSql: SQLITE_TABLE_WITHOUT_STATE_KEY,
-    copy: Object.fromEntries(COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(COLUMNS),
     indexes: SQLITE_INDEXES_UP,
   });
 }
@@ -166,7 +166,7 @@ export async function down(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'task_run',
     createSql: SQLITE_TABLE_WITH_STATE_KEY,
-    copy: Object.fromEntries(COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(COLUMNS),
     indexes: SQLITE_INDEXES_DOWN,
   });
 }

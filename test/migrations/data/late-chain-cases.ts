@@ -62,6 +62,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function plainValue(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('hex');
+  // node-pg's interval objects (task_run.total_run_time)
+  if (value && typeof (value as {toPostgres?: unknown}).toPostgres === 'function') return (value as {toPostgres(): string}).toPostgres();
   return value;
 }
 
@@ -71,7 +73,8 @@ export async function readWatched(knex: Knex, dialect: Dialect, watch: Watch[]):
   for (const {table, normalise} of watch) {
     const rows = ((await knex(table).select('*')) as Row[]).map((row) => {
       const plain = Object.fromEntries(Object.entries(row).map(([key, value]) => [key, plainValue(value)]));
-      return normalise ? normalise(plain, dialect) : plain;
+      // As a fixture file holds it: plain JSON, no undefined members.
+      return JSON.parse(JSON.stringify(normalise ? normalise(plain, dialect) : plain)) as Row;
     });
     result[table] = rows.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   }
