@@ -95,6 +95,12 @@ async function chainStep(dialect: Dialect, revision: string): Promise<{chain: Ch
   return {chain, index};
 }
 
+/** The chain step whose revision on `dialect` is `revision`. */
+export async function stepFor(dialect: Dialect, revision: string): Promise<ChainStep> {
+  const {chain, index} = await chainStep(dialect, revision);
+  return chain[index];
+}
+
 /** Builds the database up to `revision` with prefectdb's chain, from the 2.13.0 baseline. */
 export async function buildAt(db: ScratchDatabase, revision: string): Promise<void> {
   const {chain, index} = await chainStep(db.dialect, revision);
