@@ -6,12 +6,15 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 
+import BetterSqlite3 from 'better-sqlite3';
 import {expect} from 'chai';
 import type {Knex} from 'knex';
+import pg from 'pg';
 
 import {openDatabase} from '../../src/db/connection.js';
 import type {Dialect} from '../../src/db/dialect.js';
 import {applyStep, type ChainStep, type Direction, loadChain} from '../../src/db/migration-chain.js';
+import {type SchemaSnapshot, snapshotPostgres, snapshotSqlite} from '../../src/db/schema-snapshot.js';
 import {resolveDatabaseTarget} from '../../src/db/url.js';
 import {createPostgresDatabase, removeTempDirs, tempDir} from './databases.js';
 import {requirePostgres, testDialects} from './dialects.js';
@@ -66,6 +69,8 @@ export function shapeOf(value: unknown, kind: 'uuid' | 'timestamp'): unknown {
 export interface ScratchDatabase {
   dialect: Dialect;
   knex: Knex;
+  /** Its schema object by object, column order included. */
+  snapshot(): Promise<SchemaSnapshot>;
   close(): Promise<void>;
 }
 
@@ -74,13 +79,31 @@ export async function scratchDatabase(dialect: Dialect): Promise<ScratchDatabase
   if (dialect === 'sqlite') {
     const filename = path.join(tempDir(), 'chain.db');
     const db = await openDatabase(resolveDatabaseTarget(filename, {}), {write: true, create: true});
-    return {dialect, knex: db.knex, close: () => db.knex.destroy()};
+    const snapshot = async () => {
+      const reader = new BetterSqlite3(filename, {readonly: true});
+      try {
+        return snapshotSqlite(reader, {columnOrder: true});
+      } finally {
+        reader.close();
+      }
+    };
+    return {dialect, knex: db.knex, snapshot, close: () => db.knex.destroy()};
   }
   const created = await createPostgresDatabase('data');
   const db = await openDatabase(resolveDatabaseTarget(created.url, {}), {write: true});
+  const snapshot = async () => {
+    const client = new pg.Client({connectionString: created.url});
+    await client.connect();
+    try {
+      return await snapshotPostgres(client, {columnOrder: true});
+    } finally {
+      await client.end();
+    }
+  };
   return {
     dialect,
     knex: db.knex,
+    snapshot,
     close: async () => {
       await db.knex.destroy();
       await created.drop();
