@@ -90,12 +90,14 @@ export type Direction = 'up' | 'down';
  * Runs one step and moves alembic_version with it, in one transaction, so the database is
  * at a clean revision whatever happens. On SQLite foreign keys go off around it (the pragma
  * is ignored inside a transaction), as Prefect's migration environment does; the knex must
- * hold a single connection.
+ * hold a single connection. No statement timeout applies (PostgreSQL).
  */
 export async function applyStep(knex: Knex, dialect: Dialect, step: ChainStep, direction: Direction): Promise<void> {
   if (dialect === 'sqlite') await knex.raw('PRAGMA foreign_keys = OFF');
   try {
     await knex.transaction(async (trx) => {
+      // A role's or database's statement_timeout would cut a long rebuild short half-way.
+      if (dialect === 'postgres') await trx.raw('SET LOCAL statement_timeout = 0');
       await (direction === 'up' ? step.file.up(trx, migrationKit) : step.file.down(trx, migrationKit));
       await stampRevision(trx, direction === 'up' ? step.revision : step.downRevision);
     });
