@@ -25,7 +25,7 @@ export async function down(knex, kit) {
 }
 
 // The table as Prefect's downgrade leaves it on SQLite (read off its result).
-const DEPLOYMENT_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
+const DEPLOYMENT_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 

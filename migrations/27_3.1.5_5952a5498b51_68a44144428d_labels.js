@@ -33,7 +33,7 @@ export async function down(knex, kit) {
 }
 
 // The tables as Prefect's downgrade leaves them on SQLite (read off its result).
-const TASK_RUN_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "task_run" (
+const TASK_RUN_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "task_run" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -78,7 +78,7 @@ const TASK_RUN_INDEXES = [
   'CREATE INDEX ix_task_run_name_case_insensitive ON task_run (name)',
   'CREATE INDEX ix_task_run__end_time_desc ON task_run (end_time)',
 ];
-const FLOW_RUN_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "flow_run" (
+const FLOW_RUN_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "flow_run" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -140,7 +140,7 @@ const FLOW_RUN_INDEXES = [
   'CREATE INDEX ix_flow_run__state_id ON flow_run (state_id)',
   'CREATE INDEX ix_flow_run__deployment_id ON flow_run (deployment_id)',
 ];
-const FLOW_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "flow" (
+const FLOW_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "flow" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -155,7 +155,7 @@ const FLOW_INDEXES = [
   'CREATE INDEX ix_flow__updated ON flow (updated)',
   'CREATE INDEX ix_flow_name_case_insensitive ON flow (name)',
 ];
-const DEPLOYMENT_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
+const DEPLOYMENT_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 

@@ -80,7 +80,7 @@ export async function down(knex, kit) {
 }
 
 // The tables as Prefect's upgrade and downgrade leave them on SQLite (read off their results).
-const UP_DEPLOYMENT_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
+const UP_DEPLOYMENT_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -127,7 +127,7 @@ const UP_DEPLOYMENT_INDEXES = [
   'CREATE INDEX ix_deployment__paused ON deployment (paused)',
   'CREATE INDEX ix_deployment_name_case_insensitive ON deployment (name)',
 ];
-const UP_DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment_schedule" (
+const UP_DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, nowDefault}) => `CREATE TABLE "deployment_schedule" (
 \tid CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -143,7 +143,7 @@ const UP_DEPLOYMENT_SCHEDULE_INDEXES = [
   'CREATE INDEX ix_deployment_schedule__updated ON deployment_schedule (updated)',
   'CREATE INDEX ix_deployment_schedule__deployment_id ON deployment_schedule (deployment_id)',
 ];
-const DOWN_DEPLOYMENT_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
+const DOWN_DEPLOYMENT_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -193,7 +193,7 @@ const DOWN_DEPLOYMENT_INDEXES = [
   'CREATE INDEX ix_deployment__created ON deployment (created)',
   'CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name)',
 ];
-const DOWN_DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment_schedule" (
+const DOWN_DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, nowDefault}) => `CREATE TABLE "deployment_schedule" (
 \tid CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
