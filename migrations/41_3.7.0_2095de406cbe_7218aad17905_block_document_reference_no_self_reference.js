@@ -78,7 +78,7 @@ export async function up(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'block_document_reference',
     createSql: SQLITE_TABLE_WITH_CHECK,
-    copy: Object.fromEntries(COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(COLUMNS),
     indexes: SQLITE_INDEXES,
   });
 }
@@ -92,7 +92,7 @@ export async function down(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'block_document_reference',
     createSql: SQLITE_TABLE_WITHOUT_CHECK,
-    copy: Object.fromEntries(COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(COLUMNS),
     indexes: SQLITE_INDEXES,
   });
 }
