@@ -19,7 +19,7 @@ import type {
 } from '../orchestration/contract.js';
 import {orchestrateFlowRun, orchestrateTaskRun} from '../orchestration/index.js';
 import type {RepositoryContext} from '../repositories/common.js';
-import {type RunDecision, writeDecisions} from '../repositories/decision-writes.js';
+import {type ParentTaskUpdate, type RunDecision, writeDecisions} from '../repositories/decision-writes.js';
 import {readFlowRunFacts, readTaskRunFacts} from '../repositories/orchestration-facts.js';
 import type {RunKind} from '../repositories/run-states.js';
 import {type BatchReport, runInBatches} from './batches.js';
@@ -114,10 +114,28 @@ export async function orchestrateBatch<K extends RunKind>(request: BatchRequest<
 
 /**
  * Prefect's UpdateSubflowParentTask: the subflow's new state, forced onto its parent task
- * run (set_task_run_state with force=True, i.e. the minimal task policy).
+ * run (set_task_run_state with force=True, i.e. the minimal task policy). Several subflows
+ * can share one parent task run (a retried parent flow reuses it): Prefect forces their
+ * states one call after another, so they go in rounds of one update per task run, each
+ * round on fresh facts at a later instant, and the batch's last subflow has the last word.
  */
-async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transaction, updates: ReadonlyArray<{task_run_id: string; state: ProposedState}>): Promise<void> {
-  if (updates.length === 0) return;
+async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transaction, updates: readonly ParentTaskUpdate[]): Promise<void> {
+  for (const [index, round] of roundsOfDistinctTaskRuns(updates).entries()) await forceParentTaskRound(ctx, trx, round, index > 0);
+}
+
+function roundsOfDistinctTaskRuns(updates: readonly ParentTaskUpdate[]): ParentTaskUpdate[][] {
+  const rounds: ParentTaskUpdate[][] = [];
+  const seen = new Map<string, number>();
+  for (const update of updates) {
+    const round = seen.get(update.task_run_id) ?? 0;
+    seen.set(update.task_run_id, round + 1);
+    (rounds[round] ??= []).push(update);
+  }
+  return rounds;
+}
+
+/** `restamp`: a later round's copies take its own instant, as a later call's fresh copy would. */
+async function forceParentTaskRound(ctx: RepositoryContext, trx: Knex.Transaction, updates: readonly ParentTaskUpdate[], restamp: boolean): Promise<void> {
   const now = nowIso();
   const env = orchestrationEnv(now);
   const facts = await readTaskRunFacts(ctx, trx, updates.map((update) => update.task_run_id), now);
@@ -126,7 +144,7 @@ async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transacti
   for (const update of updates) {
     const run = facts.get(update.task_run_id);
     if (!run) continue;
-    const decision = orchestrateTaskRun(run, update.state, 'minimal', env);
+    const decision = orchestrateTaskRun(run, restamp ? {...update.state, timestamp: now} : update.state, 'minimal', env);
     ledger.apply(decision);
     decisions.push({runId: update.task_run_id, decision: {...decision, columns: changedColumns(decision.columns, run)}});
   }
