@@ -1,6 +1,7 @@
 import type {Knex} from 'knex';
 
 import {nowIso} from '../db/codecs/instant.js';
+import {canonicalJson} from '../db/codecs/json-text.js';
 import {newUuid7} from '../db/ids.js';
 import type {
   ConcurrencyLimitV1Facts,
@@ -18,7 +19,8 @@ import type {
   TaskRunFacts,
 } from '../orchestration/contract.js';
 import {orchestrateFlowRun, orchestrateTaskRun} from '../orchestration/index.js';
-import type {RepositoryContext} from '../repositories/common.js';
+import {storedPolicy} from '../runs/new-run-rows.js';
+import type {RepositoryContext, Row} from '../repositories/common.js';
 import {type ParentTaskUpdate, type RunDecision, writeDecisions} from '../repositories/decision-writes.js';
 import {readFlowRunFacts, readTaskRunFacts} from '../repositories/orchestration-facts.js';
 import type {RunKind} from '../repositories/run-states.js';
@@ -193,20 +195,18 @@ export async function changeRunStates<K extends RunKind>(request: StateChangeRun
 
 /**
  * The column changes that change something. JSON read from PostgreSQL's jsonb comes back
- * with its keys reordered, so a policy the rules rewrote and then restored can look changed
- * to a key-order-sensitive comparison; such a no-op must not touch the row.
+ * with its keys reordered, and the rules rewrite a policy with plain numbers (0 for a stored
+ * 0.0), so a policy rewritten and then restored can look changed to a plain comparison; such
+ * a no-op must not touch the row. A policy that did change is stored with its float as Python
+ * writes it.
  */
 function changedColumns(columns: RunColumnChanges, run: FlowRunFacts | TaskRunFacts): RunColumnChanges {
   const before = run as unknown as Record<string, unknown>;
-  return Object.fromEntries(
+  const changed: Record<string, unknown> = Object.fromEntries(
     Object.entries(columns).filter(([key, value]) => !(key in before) || canonicalJson(value) !== canonicalJson(before[key])),
-  ) as RunColumnChanges;
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
   );
+  if (changed.empirical_policy) changed.empirical_policy = storedPolicy(changed.empirical_policy as Row);
+  return changed as RunColumnChanges;
 }
 
 function resultOf(id: string, decision: Decision): OrchestrationResult {
