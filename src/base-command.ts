@@ -172,6 +172,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const oneLine = message.replace(/\s*\n\s*/g, ' ');
     if (this.wantsJson()) {
       process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
+      // A script that reads stdout as data still shows the operator why it failed.
+      process.stderr.write(`Error: ${oneLine}\n`);
     } else if (error instanceof CliError || !error.oclif) {
       process.stderr.write(`Error: ${oneLine}\n`);
     } else {
