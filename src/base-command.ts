@@ -97,6 +97,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {openDatabase} = await import('./db/connection.js');
     const {readSchemaInfo} = await import('./db/schema-info.js');
     this.database = await openDatabase(this.databaseTarget, options);
+    if (this.database.readNotice) this.warnLine(this.database.readNotice);
     const schema = await readSchemaInfo(this.database.knex, this.database.dialect);
     return {db: this.database, schema};
   }
@@ -163,7 +164,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
+  protected async catch(caught: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
+    const {accessErrorOf} = await import('./db/access-errors.js');
+    const error: Error & {oclif?: {exit?: number}; exitCode?: number} = accessErrorOf(caught) ?? caught;
     const exitCode = exitCodeOf(error);
     if (error instanceof Errors.ExitError) throw error;
     const message = userMessage(error, this.argv);
