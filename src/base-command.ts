@@ -65,10 +65,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * The ids an inspect command was given, with "-" expanded from stdin. `several` says the
    * output must be a list, whatever number of ids stdin held.
    */
-  protected async requestedIds(): Promise<{ids: string[]; several: boolean}> {
+  protected async requestedIds(): Promise<{ids: string[]; several: boolean; fromStdin: boolean}> {
     const {expandStdinIds} = await import('./cli/stdin-ids.js');
     const ids = await expandStdinIds(this.positionals);
-    return {ids, several: this.positionals.length > 1 || this.positionals.includes('-')};
+    const fromStdin = this.positionals.includes('-');
+    return {ids, several: this.positionals.length > 1 || fromStdin, fromStdin};
+  }
+
+  /**
+   * An empty selection (empty stdin, a filter matching nothing) is success, as `xargs -r`
+   * makes it: one line on stderr, and under -o json an empty array so the shape holds.
+   */
+  protected reportNothingSelected(noun: string): void {
+    if (this.outputFormat === 'json' && !this.flags.quiet) this.writeStdout('[]\n');
+    process.stderr.write(`0 ${noun} selected; nothing to do\n`);
   }
 
   protected get outputFormat(): OutputFormat {
@@ -142,7 +152,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const flags = this.flags as ViewFlagValues;
     this.writeStdout(await renderList(view, this.renderOptions, {columns: flags.columns, fields: flags.fields, noHeader: flags['no-header']}));
     const notice = listNotice(view);
-    if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
+    // Under -q too: a pipeline must never act on part of a list without being told.
+    if (notice) process.stderr.write(notice + "\n");
   }
 
   protected async printDetail(view: DetailView): Promise<void> {

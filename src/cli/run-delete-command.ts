@@ -28,6 +28,7 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
     const selection = await select(ctx);
     const count = flags.limit === undefined ? selection.count : Math.min(selection.count, flags.limit);
     const noun = `${NOUN[kind]}${count === 1 ? '' : 's'}`;
+    if (count === 0) return this.reportNothingSelected(`${NOUN[kind]}s`);
     const what = flags['keep-subflows'] ? 'their task runs, states, logs and artifacts' : 'their subflow runs, task runs, states, logs and artifacts';
     await this.confirm(`Delete ${count.toLocaleString('en-US')} ${noun} with ${what}?`);
     const report = await deleteRuns(ctx, selection.source, {

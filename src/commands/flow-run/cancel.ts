@@ -44,6 +44,7 @@ export default class FlowRunCancel extends StateChangeCommand<typeof FlowRunCanc
         all: flags.all,
         limit: flags.limit,
         question: (count) => `Cancel ${count.toLocaleString('en-US')} flow runs?`,
+        intent: {types: ['CANCELLING', 'CANCELLED'], label: 'Cancelling or Cancelled'},
         propose: cancelProposal(flags['force-cancelled']),
         afterBatch: (ctx, trx, outcome) => cancelChildren(ctx, trx, newlyCancelled(outcome.results, outcome.writtenIds), children),
       });
