@@ -18,6 +18,8 @@ export interface StateChangeOptions<K extends RunKind> {
   /** The confirmation question for a selection by filter, given how many runs it holds. */
   question: (count: number) => string;
   propose: BatchRequest<K>['propose'];
+  /** Said on stderr once there are runs to change. */
+  notice?: string;
   /** Where the runs should end: the exit code is 0 when every one did. */
   intent: StateIntent;
   cacheKey?: string | null;
@@ -48,6 +50,7 @@ export abstract class StateChangeCommand<T extends typeof Command> extends BaseC
     const count = Math.min(selection.count, options.limit ?? Infinity);
     const noun = options.kind === 'flow_run' ? 'flow runs' : 'task runs';
     if (count === 0) return this.reportNothingSelected(noun);
+    if (options.notice) process.stderr.write(`${options.notice}\n`);
     if (!selection.byIds) await this.confirm(options.question(count));
     const report = await changeRunStates({
       ctx,
