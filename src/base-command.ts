@@ -182,17 +182,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (error instanceof Errors.ExitError) throw error;
     const message = userMessage(error, this.argv);
     if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
-    // oclif's messages put the reason on a second line ("Parsing --limit\n\tExpected an integer …").
-    const oneLine = message.replace(/\s*\n\s*/g, ' ');
+    // oclif's messages put the reason on a second line ("Parsing --limit\n\tExpected an integer …"):
+    // its parse errors are reworded to prefectdb's one-line style, with a did-you-mean for a mistyped flag.
+    const oneLine = error instanceof CliError || !error.oclif ? message.replace(/\s*\n\s*/g, ' ') : await this.parseErrorLine(error, message);
     if (this.wantsJson()) {
       process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
-    } else if (error instanceof CliError || !error.oclif) {
-      process.stderr.write(`Error: ${oneLine}\n`);
     } else {
-      // oclif's own parse errors: let it print them with the usage hint, echoed values cut short.
-      error.message = message;
-      process.exitCode = exitCode;
-      return super.catch(error);
+      process.stderr.write(`Error: ${oneLine}\n`);
     }
     process.exitCode = exitCode;
     throw new Errors.ExitError(exitCode);
@@ -205,6 +201,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       await knex.destroy();
     }
     return super.finally(error);
+  }
+
+  private async parseErrorLine(error: Error, message: string): Promise<string> {
+    const {parseErrorLine} = await import('./cli/parse-error.js');
+    const flags = Object.values({...(this.ctor as typeof BaseCommand).baseFlags, ...this.ctor.flags}).filter(Boolean) as Array<{name: string; char?: string}>;
+    const command = [this.config.bin, ...(this.id ?? '').split(':')].join(' ').trim();
+    return parseErrorLine(error, message, flags, command);
   }
 
   private wantsJson(): boolean {

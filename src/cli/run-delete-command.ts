@@ -63,9 +63,9 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
         noun: 'tables',
         rows,
         columns: [
-          {header: 'TABLE', cell: (r) => r.table},
-          {header: 'DELETED', cell: (r) => r.deleted.toLocaleString('en-US')},
-          {header: 'UPDATED', cell: (r) => r.updated.toLocaleString('en-US')},
+          {header: 'TABLE', key: 'table', cell: (r) => r.table},
+          {header: 'DELETED', key: 'deleted', cell: (r) => r.deleted.toLocaleString('en-US')},
+          {header: 'UPDATED', key: 'updated', cell: (r) => r.updated.toLocaleString('en-US')},
         ],
       });
     }
