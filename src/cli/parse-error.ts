@@ -30,8 +30,13 @@ function plainReason(message: string): string {
     .replace(/\n\s*Note:[\s\S]*$/, '')
     .replace(/See more help with --help/g, '')
     .replace(/^The following errors? occurred:/, '');
-  const missing = /^\s*Missing \d+ required args?:\s*(\S+)\s+([\s\S]*)$/.exec(text);
-  if (missing) return `missing argument ${missing[1].toUpperCase()}: ${oneLine(missing[2])}`;
+  const missing = /^\s*Missing \d+ required args?:\n([\s\S]*)$/.exec(text);
+  if (missing) {
+    // oclif lists one "name  description" per line (descriptions may wrap onto indented lines).
+    const entries = missing[1].split('\n').filter((line) => /^\S/.test(line)).map((line) => /^(\S+)\s*(.*)$/.exec(line)!);
+    if (entries.length === 1) return `missing argument ${entries[0][1].toUpperCase()}: ${oneLine(missing[1].slice(entries[0][1].length))}`;
+    return `missing arguments ${entries.map((entry) => entry[1].toUpperCase()).join(', ')}`;
+  }
   const line = oneLine(text).replace(/^Parsing (--[\w-]+) (\w)/, (_, flag: string, first: string) => `${flag}: ${first.toLowerCase()}`);
   return line.charAt(0).toLowerCase() + line.slice(1);
 }
