@@ -38,7 +38,7 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
             ['Schema head', describeHead(status)],
             ['Created by prefectdb', status.created_by_prefectdb ? 'yes' : 'no'],
             ['Readable', status.readable ? 'yes' : 'no'],
-            ['Writable', status.writable ? 'yes' : 'no (unknown revision: writes need --allow-unknown-revision)'],
+            ['Writable', status.writable ? 'yes' : `no: ${status.unwritable_reason}`],
             ...(status.sqlite
               ? ([
                   ['Journal mode', status.sqlite.journal_mode],

@@ -36,6 +36,7 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
     const {countTaskRunsByStateType} = await import('../../repositories/task-runs.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {ids, several} = await this.requestedIds();
+    if (ids.length === 0) return this.reportNothingSelected('flow runs');
     const {db, schema} = await this.connectToPrefect();
     const ctx = repositoryContext(db, schema);
     const details: FlowRunDetail[] = [];
