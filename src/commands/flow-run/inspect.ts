@@ -13,6 +13,11 @@ type FlowRunDetail = FlowRunRecord & {
   parent_flow_run: FlowRunSummary | null;
 };
 
+/** What only the table shows; JSON keeps the API's flow run fields. */
+interface TableExtras {
+  deploymentLabel: string | null;
+}
+
 export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
   static summary = 'Show flow runs with their state history, task runs by state, subflows and parent';
 
@@ -35,10 +40,12 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
     const {readStateHistory} = await import('../../repositories/run-states.js');
     const {countTaskRunsByStateType} = await import('../../repositories/task-runs.js');
     const {repositoryContext} = await import('../../repositories/common.js');
+    const {deploymentLabel} = await import('../../repositories/deployments.js');
     const {ids, several} = await this.requestedIds();
     const {db, schema} = await this.connectToPrefect();
     const ctx = repositoryContext(db, schema);
     const details: FlowRunDetail[] = [];
+    const extras = new Map<string, TableExtras>();
     for (const id of ids) {
       const run = await flowRuns.readFlowRun(ctx, id);
       details.push({
@@ -48,13 +55,15 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
         subflow_runs: await flowRuns.listSubflowRuns(ctx, run.id),
         parent_flow_run: await flowRuns.findParentFlowRun(ctx, run.parent_task_run_id),
       });
+      if (this.outputFormat === 'table' && run.deployment_id) extras.set(run.id, {deploymentLabel: await deploymentLabel(ctx, run.deployment_id)});
     }
-    if (!several) return this.printDetail(detailView(details[0]));
-    return this.printDetails(details, 'flow runs', detailView);
+    const view = (run: FlowRunDetail) => detailView(run, extras.get(run.id));
+    if (!several) return this.printDetail(view(details[0]));
+    return this.printDetails(details, 'flow runs', view);
   }
 }
 
-function detailView(run: FlowRunDetail): DetailView {
+function detailView(run: FlowRunDetail, extras: TableExtras | undefined): DetailView {
   return {
     id: run.id,
     record: run,
@@ -65,7 +74,7 @@ function detailView(run: FlowRunDetail): DetailView {
           ['Name', run.name],
           ['Flow', `${run.flow_name ?? ''} (${run.flow_id})`],
           ['State', `${fmt.state(run.state_type, run.state_name)}${run.state?.message ? ` — ${run.state.message}` : ''}`],
-          ['Deployment', run.deployment_id ?? ''],
+          ['Deployment', deploymentCell(run.deployment_id, extras?.deploymentLabel ?? null)],
           ['Work queue', run.work_queue_name ?? run.work_queue_id ?? ''],
           ['Expected start', fmt.time(run.expected_start_time)],
           ['Start', fmt.time(run.start_time)],
@@ -92,4 +101,9 @@ function detailView(run: FlowRunDetail): DetailView {
       },
     ],
   };
+}
+
+function deploymentCell(id: string | null, label: string | null): string {
+  if (id === null) return '';
+  return label === null ? `(deleted) ${id}` : `${label} (${id})`;
 }
