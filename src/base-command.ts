@@ -171,7 +171,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // oclif's messages put the reason on a second line ("Parsing --limit\n\tExpected an integer …").
     const oneLine = message.replace(/\s*\n\s*/g, ' ');
     if (this.wantsJson()) {
-      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
+      // A JSON Lines reader takes every line as a record: the error must be one line too.
+      const indent = this.wantsJsonLines() ? undefined : 2;
+      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, indent) + '\n');
     } else if (error instanceof CliError || !error.oclif) {
       process.stderr.write(`Error: ${oneLine}\n`);
     } else {
@@ -197,6 +199,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.flags) return this.outputFormat === 'json' || this.outputFormat === 'jsonl';
     const argv = this.argv.join(' ');
     return /(^|\s)--json(\s|$)/.test(argv) || /(^|\s)(-o|--output)[ =]jsonl?(\s|$)/.test(argv);
+  }
+
+  private wantsJsonLines(): boolean {
+    if (this.flags) return this.outputFormat === 'jsonl';
+    return /(^|\s)(-o|--output)[ =]jsonl(\s|$)/.test(this.argv.join(' ')) && !this.argv.includes('--json');
   }
 }
 
