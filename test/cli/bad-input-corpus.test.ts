@@ -159,7 +159,8 @@ function checkOutcome(testCase: Case, run: CliResult): void {
   expect(Math.max(...lines.map((line) => line.length)), context).to.be.at.most(1300);
   if (testCase.echo && testCase.echo.length > 60) expect(result.stderr.includes(testCase.echo.slice(0, 80)), context).to.equal(false);
   if (result.exitCode === 0) {
-    if (testCase.json) JSON.parse(result.stdout);
+    if (testCase.jsonLines) for (const line of result.stdout.split('\n').filter(Boolean)) JSON.parse(line);
+    else if (testCase.json) JSON.parse(result.stdout);
     return;
   }
   if (testCase.jsonLines) expect(result.stdout.trimEnd().split('\n'), `${context}\nis not one JSON line`).to.have.length(1);
