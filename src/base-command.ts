@@ -120,11 +120,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.connectToPrefect({write: true, allowUnknownRevision: Boolean(flags['allow-unknown-revision'])});
   }
 
-  /** Asks before a destructive change; passes under --yes or --dry-run (see cli/confirm.ts). */
-  protected async confirm(question: string): Promise<void> {
+  /** Asks before a destructive change, below `sample` lines; passes under --yes or --dry-run (see cli/confirm.ts). */
+  protected async confirm(question: string, sample?: readonly string[]): Promise<void> {
     const {confirmChange} = await import('./cli/confirm.js');
     const flags = this.flags as WriteFlagValues;
-    await confirmChange({question, yes: flags.yes, dryRun: flags['dry-run']});
+    await confirmChange({question, sample, yes: flags.yes, dryRun: flags['dry-run']});
   }
 
   protected warnLine(message: string): void {

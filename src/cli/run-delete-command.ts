@@ -29,7 +29,8 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
     const count = flags.limit === undefined ? selection.count : Math.min(selection.count, flags.limit);
     const noun = `${NOUN[kind]}${count === 1 ? '' : 's'}`;
     const what = flags['keep-subflows'] ? 'their task runs, states, logs and artifacts' : 'their subflow runs, task runs, states, logs and artifacts';
-    await this.confirm(`Delete ${count.toLocaleString('en-US')} ${noun} with ${what}?`);
+    const {sampleLines} = await import('./selection-sample.js');
+    await this.confirm(`Delete ${count.toLocaleString('en-US')} ${noun} with ${what}?`, sampleLines(selection.sample, count, `${NOUN[kind]}s`));
     const report = await deleteRuns(ctx, selection.source, {
       kind,
       keepSubflows: Boolean(flags['keep-subflows']),

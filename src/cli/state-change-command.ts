@@ -43,8 +43,11 @@ export abstract class StateChangeCommand<T extends typeof Command> extends BaseC
         ? await selectFlowRuns(ctx, request as Parameters<typeof selectFlowRuns>[1])
         : await selectTaskRuns(ctx, request as Parameters<typeof selectTaskRuns>[1]);
     const count = Math.min(selection.count, options.limit ?? Infinity);
-    if (!selection.byIds) await this.confirm(options.question(count));
     const noun = options.kind === 'flow_run' ? 'flow runs' : 'task runs';
+    if (!selection.byIds) {
+      const {sampleLines} = await import('./selection-sample.js');
+      await this.confirm(options.question(count), sampleLines(selection.sample, count, noun));
+    }
     const report = await changeRunStates({
       ctx,
       kind: options.kind,

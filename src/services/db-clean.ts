@@ -14,6 +14,7 @@ import {
   vacuum,
 } from '../repositories/retention.js';
 import {RUN_DELETION_TABLES} from '../repositories/run-deletion.js';
+import {readRunSamples, type RunSample} from '../repositories/run-samples.js';
 import type {RowArchive} from './archive.js';
 import {type BatchReport, type BatchSource, keysetSource, runInBatches} from './batches.js';
 import {deleteBatch, sharingTheLock} from './run-deletion.js';
@@ -50,6 +51,12 @@ const ORPHAN_WINDOW = 5000;
 
 export async function expiredRunCount(ctx: RepositoryContext, rule: RetentionRule): Promise<number> {
   return countExpiredRuns(ctx.db.knex, rule);
+}
+
+/** The first expired runs, oldest end time first, for the confirmation to name. */
+export async function expiredRunSample(ctx: RepositoryContext, rule: RetentionRule, size: number): Promise<RunSample[]> {
+  const page = await expiredRunPage(ctx, ctx.db.knex, rule, undefined, size);
+  return readRunSamples(ctx, 'flow_run', page.map((run) => run.id));
 }
 
 export async function cleanDatabase(ctx: RepositoryContext, options: CleanOptions): Promise<CleanReport> {
