@@ -9,6 +9,8 @@ import type {SchemaInfo} from './db/schema-info.js';
 import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
 import {CliError, codeNameOf, ExitCode} from './errors.js';
 import type {OutputFormat, RenderOptions} from './render/options.js';
+import type {ProgressLine} from './render/progress.js';
+import type {ProgressListener} from './services/progress.js';
 import type {DetailView, ListView} from './render/view.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -45,6 +47,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Every positional argument, including those past the declared ones (`strict = false`). */
   protected positionals: string[] = [];
   private database?: Database;
+  private progressLine?: ProgressLine;
 
   public async init(): Promise<void> {
     await super.init();
@@ -123,16 +126,36 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Asks before a destructive change, below `sample` lines; passes under --yes or --dry-run (see cli/confirm.ts). */
   protected async confirm(question: string, sample?: readonly string[]): Promise<void> {
     const {confirmChange} = await import('./cli/confirm.js');
+    this.progressLine?.finish();
     const flags = this.flags as WriteFlagValues;
     await confirmChange({question, sample, yes: flags.yes, dryRun: flags['dry-run']});
   }
 
   protected warnLine(message: string): void {
+    this.progressLine?.finish();
     process.stderr.write(`Warning: ${message}\n`);
   }
 
   protected writeStdout(text: string): void {
+    this.progressLine?.finish();
     process.stdout.write(text);
+  }
+
+  /**
+   * A listener that shows progress on a stderr terminal for table output (never for JSON,
+   * JSONL, CSV, --quiet or a pipe); undefined when nothing is to be shown. The line is
+   * cleared before anything else is printed and when the command ends.
+   */
+  protected async progressListener(): Promise<ProgressListener | undefined> {
+    if (this.outputFormat !== 'table' || this.flags.quiet || !process.stderr.isTTY) return undefined;
+    const {ProgressLine} = await import('./render/progress.js');
+    this.progressLine ??= ProgressLine.forStderr();
+    return this.progressLine?.listener;
+  }
+
+  /** Clears the progress line before a message of the command's own on stderr. */
+  protected clearProgress(): void {
+    this.progressLine?.finish();
   }
 
   /** Prints a list on stdout, and on stderr whether it was empty or cut by --limit. */
@@ -164,6 +187,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
+    this.progressLine?.finish();
     const exitCode = exitCodeOf(error);
     if (error instanceof Errors.ExitError) throw error;
     const message = userMessage(error, this.argv);
@@ -187,6 +211,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {
+    this.progressLine?.finish();
     if (this.database) {
       const {knex} = this.database;
       this.database = undefined;

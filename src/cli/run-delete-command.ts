@@ -36,8 +36,9 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
       keepSubflows: Boolean(flags['keep-subflows']),
       dryRun: Boolean(flags['dry-run']),
       limit: flags.limit,
-      progress: {label: `deleting ${NOUN[kind]}s`, total: count},
+      progress: {label: `${flags['dry-run'] ? 'checking' : 'deleting'} ${NOUN[kind]}s`, total: count, listener: await this.progressListener()},
     });
+    this.clearProgress();
     await this.printResults(report.runs, selection.byIds && this.positionals.length === 1 && this.positionals[0] !== '-');
     if (!this.flags.quiet) {
       const verb = flags['dry-run'] ? 'Would delete' : 'Deleted';

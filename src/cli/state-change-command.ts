@@ -57,9 +57,11 @@ export abstract class StateChangeCommand<T extends typeof Command> extends BaseC
       limit: options.limit,
       dryRun: flags['dry-run'],
       progressLabel: flags['dry-run'] ? `checking ${noun}` : `changing ${noun}`,
+      onProgress: await this.progressListener(),
       afterBatch: options.afterBatch && ((trx, outcome) => options.afterBatch!(ctx, trx, outcome)),
       retainResults: needsEveryResult(this.renderOptions),
     });
+    this.clearProgress();
     this.writeStdout(renderResults(report.results, report.tally, several || !selection.byIds, this.renderOptions));
     if (!this.flags.quiet) process.stderr.write(outcomeSummary(report.tally, noun, Boolean(flags['dry-run']), report.longestBatchMs) + '\n');
     if (!report.tally.allAccepted) this.exit(4);

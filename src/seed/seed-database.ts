@@ -12,6 +12,9 @@ import {SeedWriter} from './seed-writer.js';
 import {isoOf} from './time.js';
 import {runTimeline} from './timeline.js';
 import {uuid4} from './uuid.js';
+import type {ProgressListener} from '../services/progress.js';
+
+const STEPS = ['creating the schema', 'writing flows, deployments, work pools and blocks', 'writing flow runs', 'analyzing'];
 
 // Flow runs per transaction: each batch (~25 rows per run with the defaults) commits on
 // its own, keeping write locks short for a live server sharing the file.
@@ -35,7 +38,6 @@ export interface SeedRequest extends SeedOptions {
   append: boolean;
 }
 
-export type ProgressListener = (flowRunsDone: number, rowsWritten: number) => void;
 
 /**
  * Fills a database with generated Prefect data: initialises an empty one first, refuses
@@ -46,7 +48,12 @@ export async function seedDatabase(db: Database, schema: SchemaInfo, request: Se
   validateSeedOptions(request);
   const started = performance.now();
   let initialised = false;
+  // Steps in the order they happen (only PostgreSQL is analyzed); the flow runs take longest.
+  const stepCount = db.dialect === 'postgres' ? STEPS.length : STEPS.length - 1;
+  const stepLabel = (index: number) => `${STEPS[index]} (step ${index + 1} of ${stepCount})`;
+  const step = (index: number) => onProgress?.({label: stepLabel(index)});
   if (schema.kind !== 'prefect' || schema.createdByPrefectdb) {
+    step(0);
     initialised = (await initDatabase(db, schema)).action === 'created';
     schema = await readSchemaInfo(db.knex, db.dialect);
   }
@@ -67,28 +74,35 @@ export async function seedDatabase(db: Database, schema: SchemaInfo, request: Se
   const catalogue = buildCatalogue(plan, options.now, SeededRandom.derive(seed, 'catalogue'), taken);
 
   const writer = new SeedWriter(db);
+  step(1);
   await writeCatalogue(writer, catalogue);
 
   const factory = new RunRowFactory(catalogue, plan, options.now, options.taskRunsPerFlowRun, options.logsPerRun, SeededRandom.derive(seed, 'runs'));
   const collections = {ids: SeededRandom.derive(seed, 'artifact-collections'), keys: new Set<string>()};
   let produced = 0;
   let batch = emptyRunRows();
+  const runsLabel = stepLabel(2);
+  const runsDone = () => onProgress?.({label: runsLabel, done: produced, total: options.flowRuns, unit: 'flow runs'});
+  runsDone();
   for (const slot of runTimeline(plan, options.now, SeededRandom.derive(seed, 'timeline'))) {
     factory.addFlowRun(slot, batch);
     produced++;
     if (batch.flow_run.length >= FLOW_RUNS_PER_BATCH) {
       await writeRuns(writer, batch, collections);
       batch = emptyRunRows();
-      onProgress?.(produced, writer.totalRows);
+      runsDone();
     }
   }
   await writeRuns(writer, batch, collections);
   if (collections.keys.size > 0) writer.counts.set('artifact_collection', collections.keys.size);
-  onProgress?.(produced, writer.totalRows);
+  runsDone();
   if (produced !== options.flowRuns) throw new Error(`internal error: planned ${options.flowRuns} flow runs but generated ${produced}`);
   // A bulk load leaves PostgreSQL without statistics until autovacuum comes by, and until
   // then it plans seq scans. Prefect never runs ANALYZE on SQLite (it would add sqlite_stat1).
-  if (db.dialect === 'postgres') await db.knex.raw('analyze');
+  if (db.dialect === 'postgres') {
+    step(3);
+    await db.knex.raw('analyze');
+  }
 
   const elapsed = (performance.now() - started) / 1000;
   return {

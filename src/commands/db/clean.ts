@@ -59,7 +59,10 @@ Works in short batches (bounded in rows and lock time; a live Prefect server can
       archive: flags.archive && !dryRun ? new RowArchive(ctx, flags.archive) : undefined,
       vacuum: Boolean(flags.vacuum),
       dryRun,
+      expiredRuns: runs,
+      onProgress: await this.progressListener(),
     });
+    this.clearProgress();
     const {repointedCollections, longestBatchMs, ...output} = report;
     if (this.outputFormat === 'table' && !flags.quiet) {
       await this.printList({
