@@ -3,6 +3,7 @@ import {HEAD_REVISIONS} from '../db/revisions.js';
 import {readSchemaInfo, type SchemaInfo} from '../db/schema-info.js';
 import {refusedError} from '../errors.js';
 import {initDatabase} from '../services/database-init.js';
+import {blockRegistrationRows, type BlockRows} from './block-types.js';
 import {buildCatalogue, type Catalogue, type Row} from './catalogue.js';
 import {type SeedOptions, validateSeedOptions} from './options.js';
 import {planSeed} from './plan.js';
@@ -14,7 +15,7 @@ import {runTimeline} from './timeline.js';
 import {uuid4} from './uuid.js';
 import type {ProgressListener} from '../services/progress.js';
 
-const STEPS = ['creating the schema', 'writing flows, deployments, work pools and blocks', 'writing flow runs', 'analyzing'];
+const STEPS = ['creating the schema', 'writing block types, flows, deployments and work pools', 'writing flow runs', 'analyzing'];
 
 // Flow runs per transaction: each batch (~25 rows per run with the defaults) commits on
 // its own, keeping write locks short for a live server sharing the file.
@@ -73,9 +74,12 @@ export async function seedDatabase(db: Database, schema: SchemaInfo, request: Se
   const taken = {flows: await namesIn(db, 'flow'), workPools: await namesIn(db, 'work_pool')};
   const catalogue = buildCatalogue(plan, options.now, SeededRandom.derive(seed, 'catalogue'), taken);
 
+  const blockSlugs: Array<{slug: string}> = await db.knex('block_type').select('slug');
+  const blocks = blockRegistrationRows(options.now, SeededRandom.derive(seed, 'blocks'), new Set(blockSlugs.map((row) => row.slug)));
+
   const writer = new SeedWriter(db);
   step(1);
-  await writeCatalogue(writer, catalogue);
+  await writeCatalogue(writer, catalogue, blocks);
 
   const factory = new RunRowFactory(catalogue, plan, options.now, options.taskRunsPerFlowRun, options.logsPerRun, SeededRandom.derive(seed, 'runs'));
   const collections = {ids: SeededRandom.derive(seed, 'artifact-collections'), keys: new Set<string>()};
@@ -128,9 +132,12 @@ function assertHeadRevision(db: Database, schema: SchemaInfo): void {
   );
 }
 
-async function writeCatalogue(writer: SeedWriter, catalogue: Catalogue): Promise<void> {
+async function writeCatalogue(writer: SeedWriter, catalogue: Catalogue, blocks: BlockRows): Promise<void> {
   const {rows} = catalogue;
   await writer.transaction(async (trx) => {
+    await writer.insert(trx, 'block_type', blocks.block_type);
+    await writer.insert(trx, 'block_schema', blocks.block_schema);
+    await writer.insert(trx, 'block_schema_reference', blocks.block_schema_reference);
     const defaultQueues = await writer.insert(trx, 'work_pool', rows.work_pool, 'default_queue_id');
     await writer.insert(trx, 'work_queue', rows.work_queue);
     await writer.link(trx, defaultQueues);
