@@ -58,6 +58,8 @@ const STEPS: string[][] = [
   ['deployment', 'pause', DEPLOYMENT],
   ['deployment', 'resume', DEPLOYMENT],
   ['deployment', 'run', DEPLOYMENT, '--start-at', '2030-01-02T03:04:05Z', '--flow-run-name', 'by-hand'],
+  ['deployment', 'schedule-runs', DEPLOYMENT, '--end', '2030-01-01T00:00:00Z', '--max-runs', '5'],
+  ['flow-run', 'mark-late', '--after', '1s'],
   ['deployment', 'schedule', 'delete', DEPLOYMENT, SCHEDULE_ID],
   ['deployment', 'schedule', 'clear', DEPLOYMENT],
   ['flow-run', 'set-state', SCHEDULED_RUN, '--state-type', 'PENDING'],

@@ -110,7 +110,7 @@ async function copyBetween(
   }
 
   if (request.dryRun) {
-    for (const table of [...sourceTables.keys()].sort()) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    for (const table of [...sourceTables.keys()].sort()) report.tables[table] = await predictedCount(from, to, table, request.mode);
     return report;
   }
 
@@ -186,11 +186,25 @@ async function sourceCountsOnly(source: Database, dryRun: boolean): Promise<Copy
   try {
     const report = emptyReport(dryRun);
     const tables = [...prefectTables(await from.tables()).keys()].sort();
-    for (const table of tables) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    for (const table of tables) report.tables[table] = await predictedCount(from, undefined, table, 'fresh');
     return report;
   } finally {
     await from.release();
   }
+}
+
+/**
+ * What the real run would report for a table, without copying: everything into a fresh
+ * target (alembic_version is stamped as one row); on --resume, the rows already there are
+ * skipped (pages commit in key order, so they are a prefix of the source). On --append the
+ * target's ids are not compared beforehand: every source row counts as copied, so the dry
+ * run is an upper bound of the rows added.
+ */
+async function predictedCount(from: CopyEndpoint, to: CopyEndpoint | undefined, table: string, mode: CopyMode): Promise<TableCount> {
+  const source = await from.count(table);
+  if (table === ALEMBIC) return mode === 'append' ? {source, copied: 0, skipped: source} : {source, copied: source, skipped: 0};
+  const present = mode === 'resume' && to ? Math.min(await to.count(table), source) : 0;
+  return {source, copied: source - present, skipped: present};
 }
 
 async function readRevision(endpoint: CopyEndpoint): Promise<string | null> {
