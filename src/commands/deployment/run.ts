@@ -60,7 +60,7 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
     }
     const {createManualRun} = await import('../../services/deployment-run.js');
     const merged = {...((deployment.parameters as Record<string, unknown> | null) ?? {}), ...parameters};
-    const id = await createManualRun(this.ctx, deployment, {
+    const created = await createManualRun(this.ctx, deployment, {
       parameters,
       jobVariables,
       tags: flags.tag ?? [],
@@ -70,15 +70,11 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
       now,
       dryRun: this.dryRun,
     });
+    const {id} = created.detail;
     this.report(`Created flow run ${id} of ${deployment.flow_name}/${deployment.name}`, `create flow run ${id} of ${deployment.flow_name}/${deployment.name}`);
-    if (this.dryRun) return;
-    // The new run exactly as `flow-run inspect` shows it, with the same output flags.
-    const passOn = ['db', 'output', 'json', 'quiet', 'absolute'].flatMap((name) => {
-      const value = (this.flags as Record<string, unknown>)[name];
-      if (value === undefined || value === false) return [];
-      return value === true ? [`--${name}`] : [`--${name}`, String(value)];
-    });
-    await this.config.runCommand('flow-run:inspect', [id, ...passOn]);
+    // The new run exactly as `flow-run inspect` shows it; in a dry run, as it would be.
+    const {flowRunDetailView} = await import('../../render/flow-run-view.js');
+    await this.printDetail(flowRunDetailView(created.detail, created.extras));
   }
 }
 

@@ -27,7 +27,8 @@ export default class FlowDelete extends BaseCommand<typeof FlowDelete> {
     const flow = await findFlowToDelete(ctx, this.args.flow);
     await this.confirm(`Delete flow "${flow.name}" with its deployments and ${flow.runs.toLocaleString('en-US')} flow run${flow.runs === 1 ? '' : 's'}?`);
     const dryRun = Boolean(this.flags['dry-run']);
-    const {longestBatchMs, ...result} = await deleteFlow(ctx, flow, {dryRun, keepSubflows: Boolean(this.flags['keep-subflows'])});
+    const {longestBatchMs, ...result} = await deleteFlow(ctx, flow, {dryRun, keepSubflows: Boolean(this.flags['keep-subflows']), onProgress: await this.progressListener()});
+    this.clearProgress();
     if (this.flags.quiet) this.writeStdout(result.id + '\n');
     else if (this.outputFormat === 'table') {
       await this.printList({
