@@ -23,13 +23,16 @@ export interface DatabaseStatus {
   readable: boolean;
   writable: boolean;
   row_counts: Record<string, number | null>;
+  /** Tables whose row count is an estimate from the database's own bookkeeping, not a count. */
+  estimated_row_counts: string[];
   sqlite: SqliteFileFacts | null;
   postgres: PostgresServerFacts | null;
 }
 
-export async function describeDatabase(db: Database, schema: SchemaInfo): Promise<DatabaseStatus> {
+export async function describeDatabase(db: Database, schema: SchemaInfo, {exactCounts = false}: {exactCounts?: boolean} = {}): Promise<DatabaseStatus> {
   const known = schema.known;
   const isPrefect = schema.kind === 'prefect';
+  const rows = isPrefect ? await countRows(db, schema, {exact: exactCounts}) : {counts: {}, estimated: []};
   return {
     dialect: db.dialect,
     source: db.target.source,
@@ -42,7 +45,8 @@ export async function describeDatabase(db: Database, schema: SchemaInfo): Promis
     created_by_prefectdb: schema.createdByPrefectdb,
     readable: isPrefect,
     writable: isPrefect && Boolean(known),
-    row_counts: isPrefect ? await countRows(db, schema) : {},
+    row_counts: rows.counts,
+    estimated_row_counts: rows.estimated,
     sqlite: db.target.dialect === 'sqlite' ? await sqliteFileFacts(db, db.target.filename) : null,
     postgres: db.dialect === 'postgres' ? await postgresServerFacts(db) : null,
   };
