@@ -144,7 +144,7 @@ async function renderCsv(rows: JsonRecord[], keys: string[], header: boolean): P
   return stringify(header ? [keys, ...body] : body);
 }
 
-function csvValue(value: unknown): string {
+export function csvValue(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);

@@ -1,6 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
+import {streamRows} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
@@ -131,11 +132,41 @@ export async function listFlowRuns(
     {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: filterUsesAnIndex(filter, sortColumn)},
     matching,
   );
-  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
-  applyFilter(ctx, query, filter, refs, walkSortIndex ? sortColumn : undefined);
-  orderRuns(ctx, query, 'flow_run', sort);
+  const query = sortedFlowRuns(ctx, filter, refs, sort, walkSortIndex);
   // Counting for the "20 of N" notice needs no order, so the filter's indexes serve it best.
   return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb), walkSortIndex ? matching() : query);
+}
+
+function sortedFlowRuns(ctx: RepositoryContext, filter: FlowRunFilter, refs: FilterRefs, sort: SortChoice<RunSortField>, walkSortIndex: boolean) {
+  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
+  applyFilter(ctx, query, filter, refs, walkSortIndex ? RUN_SORT_FIELDS[sort.field].column : undefined);
+  return orderRuns(ctx, query, 'flow_run', sort);
+}
+
+/** Rows per batch of a streamed list: a few hundred kilobytes of records at a time. */
+export const STREAM_BATCH = 500;
+
+/**
+ * Every run the filter selects, in the sort's order, handed over a batch at a time as they
+ * are read (`--all`): memory stays bounded whatever the number of runs. A sort without an
+ * index (created), or a selective filter, makes the database sort the matches first.
+ */
+export async function streamFlowRuns(
+  ctx: RepositoryContext,
+  options: {filter: FlowRunFilter; sort: SortChoice<RunSortField>},
+  onBatch: (rows: FlowRunRecord[]) => Promise<void>,
+): Promise<void> {
+  const {filter, sort} = options;
+  const refs = await resolveFilterRefs(ctx, filter);
+  const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
+  const walkSortIndex = await sortIndexServesFilter(
+    ctx,
+    'flow_run',
+    {limit: undefined, sortColumnIndexed: indexed, filterIndexed: filterUsesAnIndex(filter, sortColumn)},
+    () => applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs),
+  );
+  const query = sortedFlowRuns(ctx, filter, refs, sort, walkSortIndex);
+  await streamRows(ctx.db, query, STREAM_BATCH, async (raw) => onBatch(await rowsToFlowRuns(ctx, raw)));
 }
 
 /** The run column each indexed filter condition reads (tags have no index in Prefect's schema). */
@@ -297,7 +328,11 @@ export async function readFlowRun(ctx: RepositoryContext, idOrPrefix: string): P
 }
 
 async function toFlowRuns(ctx: RepositoryContext, query: Knex.QueryBuilder): Promise<FlowRunRecord[]> {
-  const rows = ((await query) as Row[]).map((raw) => decodeRow(ctx, 'flow_run', raw));
+  return rowsToFlowRuns(ctx, (await query) as Row[]);
+}
+
+async function rowsToFlowRuns(ctx: RepositoryContext, raw: Row[]): Promise<FlowRunRecord[]> {
+  const rows = raw.map((one) => decodeRow(ctx, 'flow_run', one));
   const states = await readStates(ctx, 'flow_run', rows.flatMap((row) => (row.state_id ? [row.state_id as string] : [])));
   const flowNames = await readFlowNames(ctx, rows.map((row) => row.flow_id as string));
   const now = nowInMicros();

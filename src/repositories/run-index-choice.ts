@@ -13,6 +13,10 @@ import type {RunKind} from './run-states.js';
  * matching rows: the walk wins once matching² > limit × total. The matches are counted only
  * up to that point, so the choice itself costs a bounded index read. PostgreSQL plans this
  * itself from its statistics.
+ *
+ * For a whole list (no limit) the walk reads every run once along the index, while the
+ * filter's index reads the matches and then sorts them all (in temporary files once they
+ * outgrow the cache): the walk wins once a tenth of the runs match.
  */
 export async function sortIndexServesFilter(
   ctx: RepositoryContext,
@@ -21,8 +25,9 @@ export async function sortIndexServesFilter(
   matching: () => Knex.QueryBuilder,
 ): Promise<boolean> {
   const {limit, sortColumnIndexed, filterIndexed} = options;
-  if (ctx.db.dialect !== 'sqlite' || limit === undefined || !sortColumnIndexed || !filterIndexed) return false;
-  const threshold = Math.ceil(Math.sqrt(limit * (await estimatedRowCount(ctx, table))));
-  if (threshold <= limit) return false;
+  if (ctx.db.dialect !== 'sqlite' || !sortColumnIndexed || !filterIndexed) return false;
+  const total = await estimatedRowCount(ctx, table);
+  const threshold = limit === undefined ? Math.ceil(total / 10) : Math.ceil(Math.sqrt(limit * total));
+  if (limit !== undefined && threshold <= limit) return false;
   return (await countUpTo(matching(), threshold + 1)) > threshold;
 }

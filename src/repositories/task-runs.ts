@@ -2,7 +2,8 @@ import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
 import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {orderRuns, RUN_SORT_FIELDS, type RunSortField} from './flow-runs.js';
+import {streamRows} from '../db/row-stream.js';
+import {orderRuns, RUN_SORT_FIELDS, type RunSortField, STREAM_BATCH} from './flow-runs.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
 import {
   estimatedRunTime,
@@ -89,11 +90,35 @@ export async function listTaskRuns(
     {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: taskFilterUsesAnIndex(filter, sortColumn)},
     matching,
   );
-  const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS));
-  applyTaskRunFilter(ctx, query, filter, flowRunId, walkSortIndex ? sortColumn : undefined);
-  orderRuns(ctx, query, 'task_run', sort);
+  const query = sortedTaskRuns(ctx, filter, flowRunId, sort, walkSortIndex);
   // Counting for the "20 of N" notice needs no order, so the filter's indexes serve it best.
   return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb), walkSortIndex ? matching() : query);
+}
+
+function sortedTaskRuns(ctx: RepositoryContext, filter: TaskRunFilter, flowRunId: string | undefined, sort: SortChoice<RunSortField>, walkSortIndex: boolean) {
+  const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS));
+  applyTaskRunFilter(ctx, query, filter, flowRunId, walkSortIndex ? RUN_SORT_FIELDS[sort.field].column : undefined);
+  return orderRuns(ctx, query, 'task_run', sort);
+}
+
+/** Every task run the filter selects, in the sort's order, a batch at a time (see streamFlowRuns). */
+export async function streamTaskRuns(
+  ctx: RepositoryContext,
+  options: {filter: TaskRunFilter; sort: SortChoice<RunSortField>},
+  onBatch: (rows: TaskRunRecord[]) => Promise<void>,
+): Promise<void> {
+  const {sort} = options;
+  const filter = await withStoredStateNames(ctx, options.filter);
+  const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
+  const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
+  const walkSortIndex = await sortIndexServesFilter(
+    ctx,
+    'task_run',
+    {limit: undefined, sortColumnIndexed: indexed, filterIndexed: taskFilterUsesAnIndex(filter, sortColumn)},
+    () => applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId),
+  );
+  const query = sortedTaskRuns(ctx, filter, flowRunId, sort, walkSortIndex);
+  await streamRows(ctx.db, query, STREAM_BATCH, async (raw) => onBatch(await rowsToTaskRuns(ctx, raw)));
 }
 
 async function withStoredStateNames(ctx: RepositoryContext, filter: TaskRunFilter): Promise<TaskRunFilter> {
@@ -181,7 +206,11 @@ export async function countTaskRunsByStateType(ctx: RepositoryContext, flowRunId
 }
 
 async function toTaskRuns(ctx: RepositoryContext, query: Knex.QueryBuilder): Promise<TaskRunRecord[]> {
-  const rows = ((await query) as Row[]).map((raw) => decodeRow(ctx, 'task_run', raw));
+  return rowsToTaskRuns(ctx, (await query) as Row[]);
+}
+
+async function rowsToTaskRuns(ctx: RepositoryContext, raw: Row[]): Promise<TaskRunRecord[]> {
+  const rows = raw.map((one) => decodeRow(ctx, 'task_run', one));
   const states = await readStates(ctx, 'task_run', rows.flatMap((row) => (row.state_id ? [row.state_id as string] : [])));
   const now = nowInMicros();
   return rows.map((row) => toTaskRun(row, states.get(row.state_id as string) ?? null, now));
