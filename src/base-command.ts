@@ -179,6 +179,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (notice) process.stderr.write(notice + "\n");
   }
 
+  /**
+   * Prints a list whose rows `produce` hands over in batches (`--all`), each written before
+   * the next is read; says on stderr when it was empty.
+   */
+  protected async printListStream<R extends object>(
+    view: Omit<ListView<R>, 'rows' | 'total'>,
+    produce: (onRows: (rows: R[]) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    const [{ListStreamWriter}, {listNotice}] = await Promise.all([import('./render/list-stream.js'), import('./render/view.js')]);
+    const flags = this.flags as ViewFlagValues;
+    const writer = new ListStreamWriter<R>(view, this.renderOptions, {columns: flags.columns, fields: flags.fields, noHeader: flags['no-header']}, writeWithBackpressure);
+    await produce((rows) => writer.add(rows));
+    await writer.end();
+    const notice = writer.rowsWritten === 0 ? listNotice({...view, rows: []}) : undefined;
+    if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
+  }
+
   protected async printDetail(view: DetailView): Promise<void> {
     const {renderDetail} = await import('./render/view.js');
     this.writeStdout(await renderDetail(view, this.renderOptions));
@@ -249,6 +266,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.flags) return this.outputFormat === 'jsonl';
     return /(^|\s)(-o|--output)[ =]jsonl(\s|$)/.test(this.argv.join(' ')) && !this.argv.includes('--json');
   }
+}
+
+/** Writes to stdout and waits while the pipe is full, so a slow reader holds the producer back. */
+function writeWithBackpressure(text: string): Promise<void> {
+  if (text === '' || process.stdout.write(text)) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
 function exitCodeOf(error: Error & {oclif?: {exit?: number}; exitCode?: number}): number {
