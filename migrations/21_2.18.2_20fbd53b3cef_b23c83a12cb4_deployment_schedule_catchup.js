@@ -36,7 +36,7 @@ export async function down(knex, kit) {
 }
 
 // The table as Prefect's downgrade leaves it on SQLite (read off its result).
-const DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment_schedule" (
+const DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, nowDefault}) => `CREATE TABLE "deployment_schedule" (
 \tid CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
