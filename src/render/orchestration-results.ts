@@ -3,6 +3,7 @@ import {stringify} from 'csv-stringify/sync';
 
 import type {OutcomeTally} from '../services/outcome-tally.js';
 import type {OrchestrationResult} from '../services/state-change.js';
+import type {StateIntent} from '../services/state-intent.js';
 import type {RenderOptions} from './options.js';
 import {CellFormatter} from './cell-format.js';
 import {renderTable} from './table.js';
@@ -61,10 +62,12 @@ function renderCsv(results: readonly OrchestrationResult[]): string {
 const OUTCOME_WORDS = {ACCEPT: 'accepted', REJECT: 'rejected', WAIT: 'told to wait', ABORT: 'aborted'} as const;
 
 /** One stderr line: how many runs got which outcome. */
-export function outcomeSummary(tally: OutcomeTally, noun: string, dryRun: boolean, longestBatchMs: number): string {
+export function outcomeSummary(tally: OutcomeTally, noun: string, dryRun: boolean, longestBatchMs: number, intent: StateIntent): string {
   const parts = Object.entries(OUTCOME_WORDS).flatMap(([status, word]) => (tally.count(status) ? [`${tally.count(status).toLocaleString('en-US')} ${word}`] : []));
   const total = `${tally.total.toLocaleString('en-US')} ${tally.total === 1 ? noun.replace(/s$/, '') : noun}`;
   // The lock hold tells an operator sharing the file with a live server how long it waited at most.
   const hold = tally.total > 0 ? `; longest lock hold ${Math.round(longestBatchMs)} ms` : '';
-  return `${total}: ${parts.join(', ') || 'none selected'}${hold}${dryRun ? ' (dry run: nothing was written)' : ''}`;
+  const missed = tally.missed(intent);
+  const ended = missed === 0 ? `all ${dryRun ? 'would end' : 'ended'} ${intent.label}` : `${missed.toLocaleString('en-US')} ${dryRun ? 'would not end' : 'did not end'} ${intent.label}`;
+  return `${total}: ${parts.join(', ') || 'none selected'}; ${ended}${hold}${dryRun ? ' (dry run: nothing was written)' : ''}`;
 }

@@ -27,9 +27,9 @@ export function variableDetailView(variable: VariableRecord): DetailView {
 }
 
 export const VARIABLE_COLUMNS: TableColumn<VariableRecord>[] = [
-  {header: 'NAME', cell: (v) => v.name},
-  {header: 'VALUE', cell: (v, fmt) => fmt.summary(jsonText(v.value), 50)},
-  {header: 'TAGS', cell: (v) => v.tags.join(', ')},
-  {header: 'UPDATED', cell: (v, fmt) => fmt.time(v.updated)},
-  {header: 'ID', cell: (v) => v.id},
+  {header: 'NAME', key: 'name', cell: (v) => v.name},
+  {header: 'VALUE', key: 'value', cell: (v, fmt) => fmt.summary(jsonText(v.value), 50)},
+  {header: 'TAGS', key: 'tags', cell: (v) => v.tags.join(', ')},
+  {header: 'UPDATED', key: 'updated', cell: (v, fmt) => fmt.time(v.updated)},
+  {header: 'ID', key: 'id', cell: (v) => v.id},
 ];

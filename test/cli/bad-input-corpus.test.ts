@@ -68,6 +68,8 @@ interface Case {
   name: string;
   argv: string[];
   json: boolean;
+  /** Under -o jsonl: an error is one JSON line on stdout. */
+  jsonLines?: boolean;
   /** A value that must not be echoed beyond a short prefix. */
   echo?: string;
 }
@@ -130,6 +132,7 @@ function corpusFor(command: CommandShape, db: string, salt: number): Case[] {
     {name: `${command.id} -o ${label(HUGE)}`, argv: [...baseline(command, db), '-o', HUGE], json: false, echo: HUGE},
     {name: `${command.id} --unknown-flag`, argv: [...baseline(command, db), '--no-such-flag', '1'], json: false},
     {name: `${command.id} --json with a bad value`, argv: [...baseline(command, db), ...jsonBadValue(command)], json: true},
+    {name: `${command.id} -o jsonl with a bad value`, argv: [...baseline(command, db), '-o', 'jsonl', ...jsonBadValue(command).slice(1)], json: true, jsonLines: true},
   );
   return cases;
 }
@@ -156,9 +159,11 @@ function checkOutcome(testCase: Case, run: CliResult): void {
   expect(Math.max(...lines.map((line) => line.length)), context).to.be.at.most(1300);
   if (testCase.echo && testCase.echo.length > 60) expect(result.stderr.includes(testCase.echo.slice(0, 80)), context).to.equal(false);
   if (result.exitCode === 0) {
-    if (testCase.json) JSON.parse(result.stdout);
+    if (testCase.jsonLines) for (const line of result.stdout.split('\n').filter(Boolean)) JSON.parse(line);
+    else if (testCase.json) JSON.parse(result.stdout);
     return;
   }
+  if (testCase.jsonLines) expect(result.stdout.trimEnd().split('\n'), `${context}\nis not one JSON line`).to.have.length(1);
   if (testCase.json) {
     const parsed = JSON.parse(result.stdout) as {error?: {code?: string; message?: string}};
     expect(Object.keys(parsed), context).to.deep.equal(['error']);
