@@ -187,9 +187,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const oneLine = error instanceof CliError || !error.oclif ? message.replace(/\s*\n\s*/g, ' ') : await this.parseErrorLine(error, message);
     if (this.wantsJson()) {
       process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
-    } else {
-      process.stderr.write(`Error: ${oneLine}\n`);
     }
+    // Under --json too: a script that reads stdout as data still shows the operator why it failed.
+    process.stderr.write(`Error: ${oneLine}\n`);
     process.exitCode = exitCode;
     throw new Errors.ExitError(exitCode);
   }

@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import {Flags, type Command} from '@oclif/core';
 
 import {BaseCommand} from '../base-command.js';
@@ -50,7 +51,7 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
   private async printResults(results: RunDeletionResult[], single: boolean): Promise<void> {
     const {totalsOf} = await import('../services/run-deletion.js');
     if (this.outputFormat === 'json' && single && results.length === 1 && !this.flags.quiet) {
-      this.writeStdout(JSON.stringify(results[0], null, 2) + '\n');
+      this.writeStdout(jsonText(results[0], 2) + '\n');
       return;
     }
     if (this.outputFormat === 'table' && !this.flags.quiet) {

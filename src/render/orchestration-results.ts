@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import {stringify} from 'csv-stringify/sync';
 
 import type {OutcomeTally} from '../services/outcome-tally.js';
@@ -21,9 +22,9 @@ export function renderResults(results: readonly OrchestrationResult[], tally: Ou
   if (options.quiet) return results.map((result) => `${result.id}\n`).join('');
   switch (options.format) {
     case 'json':
-      return JSON.stringify(several ? results : results[0] ?? null, null, 2) + '\n';
+      return jsonText(several ? results : results[0] ?? null, 2) + '\n';
     case 'jsonl':
-      return results.map((result) => JSON.stringify(result) + '\n').join('');
+      return results.map((result) => jsonText(result) + '\n').join('');
     case 'csv':
       return renderCsv(results);
     default:

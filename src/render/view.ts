@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import type {CellFormatter} from './cell-format.js';
 import {checkChoiceFitsFormat, chooseNames, columnKey, recordKeys, type ColumnChoice} from './column-choice.js';
 import type {RenderOptions} from './options.js';
@@ -38,7 +39,7 @@ export async function renderList<R extends object>(view: ListView<R>, options: R
     case 'json':
     case 'jsonl': {
       const rows = choice.fields ? await recordsOf(view, chosenNames(view, '--fields', choice.fields)) : view.rows;
-      return options.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : rows.map((row) => JSON.stringify(row) + '\n').join('');
+      return options.format === 'json' ? jsonText(rows, 2) + '\n' : rows.map((row) => jsonText(row) + '\n').join('');
     }
     case 'csv': {
       if (!choice.columns) return renderCsv(view.rows as JsonRecord[], recordKeys(view.rows.slice(0, 1)), !choice.noHeader);
@@ -141,9 +142,9 @@ export async function renderDetail(view: DetailView, options: RenderOptions): Pr
   if (options.quiet) return `${view.id}\n`;
   switch (options.format) {
     case 'json':
-      return JSON.stringify(view.record, null, 2) + '\n';
+      return jsonText(view.record, 2) + '\n';
     case 'jsonl':
-      return JSON.stringify(view.record) + '\n';
+      return jsonText(view.record) + '\n';
     case 'csv':
       return renderCsv([view.record as JsonRecord], Object.keys(view.record), true);
     default: {
@@ -179,6 +180,6 @@ async function renderCsv(rows: JsonRecord[], keys: string[], header: boolean): P
 
 function csvValue(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') return jsonText(value);
   return String(value);
 }

@@ -1,5 +1,6 @@
 import type {Database} from '../db/connection.js';
 import type {Dialect} from '../db/dialect.js';
+import {loadChain} from '../db/migration-chain.js';
 import type {DatabaseKind, SchemaInfo} from '../db/schema-info.js';
 import type {DatabaseSource} from '../db/url.js';
 import {
@@ -18,6 +19,8 @@ export interface DatabaseStatus {
   alembic_revision: string | null;
   prefect_release: string | null;
   is_head: boolean;
+  /** Migrations of prefectdb's chain between the database's revision and the head; null when the revision is not in the chain. */
+  migrations_behind_head: number | null;
   known_revision: boolean;
   created_by_prefectdb: boolean;
   readable: boolean;
@@ -41,6 +44,7 @@ export async function describeDatabase(db: Database, schema: SchemaInfo): Promis
     alembic_revision: schema.revision,
     prefect_release: known?.release ?? null,
     is_head: known?.isHead ?? false,
+    migrations_behind_head: isPrefect ? await migrationsBehindHead(db.dialect, schema.revision) : null,
     known_revision: Boolean(known),
     created_by_prefectdb: schema.createdByPrefectdb,
     readable: isPrefect,
@@ -61,4 +65,15 @@ async function whyUnwritable(db: Database, schema: SchemaInfo): Promise<string |
   if (access) return access;
   if (!schema.known) return 'unknown revision: writes need --allow-unknown-revision';
   return null;
+}
+
+async function migrationsBehindHead(dialect: Dialect, revision: string | null): Promise<number | null> {
+  let chain: Awaited<ReturnType<typeof loadChain>>;
+  try {
+    chain = await loadChain(dialect);
+  } catch {
+    return null; // status describes the database; a chain that does not load is not its problem
+  }
+  const index = chain.findIndex((step) => step.revision === revision);
+  return index < 0 ? null : chain.length - 1 - index;
 }

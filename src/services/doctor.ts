@@ -5,6 +5,7 @@ import {repositoryContext} from '../repositories/common.js';
 import * as checks from './doctor-checks.js';
 import type {Check, Detection, DoctorContext} from './doctor-checks.js';
 import {foreignKeysCheck, integrityCheck, storageCheck} from './doctor-database-checks.js';
+import {schemaDriftCheck} from './doctor-schema-check.js';
 
 /** One line of `db doctor`'s report (the JSON contract: check, status, count, sample_ids, fix). */
 export interface Finding {
@@ -36,6 +37,7 @@ export const CHECKS: readonly Check[] = [
   integrityCheck,
   foreignKeysCheck,
   storageCheck,
+  schemaDriftCheck,
 ];
 
 /**
