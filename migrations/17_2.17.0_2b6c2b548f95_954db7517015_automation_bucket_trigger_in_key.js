@@ -45,7 +45,7 @@ export async function up(knex, kit) {
     await kit.rebuildSqliteTable(knex, {
       table: 'automation_bucket',
       createSql: sqliteTable(kit, 'trigger_id CHAR(36) NOT NULL', 'triggered_at DATETIME'),
-      copy: kit.sqliteBatchText.copySame(COLUMNS),
+      copy: kit.copyColumns(COLUMNS),
       indexes: [...KEPT_INDEXES, KEY_WITH_TRIGGER],
     });
     return;
@@ -63,7 +63,7 @@ export async function down(knex, kit) {
     await kit.rebuildSqliteTable(knex, {
       table: 'automation_bucket',
       createSql: sqliteTable(kit, 'trigger_id CHAR(36)', 'triggered_at TIMESTAMP NOT NULL'),
-      copy: kit.sqliteBatchText.copySame(COLUMNS),
+      copy: kit.copyColumns(COLUMNS),
       indexes: [...KEPT_INDEXES, KEY_WITHOUT_TRIGGER],
     });
     return;

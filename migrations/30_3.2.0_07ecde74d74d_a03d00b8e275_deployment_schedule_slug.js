@@ -61,7 +61,7 @@ export async function down(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'deployment_schedule',
     createSql: SQLITE_TABLE_WITHOUT_SLUG,
-    copy: Object.fromEntries(KEPT_COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(KEPT_COLUMNS),
     indexes: [
       'CREATE INDEX ix_deployment_schedule__updated ON deployment_schedule (updated)',
       'CREATE INDEX ix_deployment_schedule__deployment_id ON deployment_schedule (deployment_id)',

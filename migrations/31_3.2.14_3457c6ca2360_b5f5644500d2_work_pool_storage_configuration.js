@@ -61,7 +61,7 @@ export async function down(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'work_pool',
     createSql: SQLITE_TABLE_WITHOUT_STORAGE,
-    copy: Object.fromEntries(KEPT_COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(KEPT_COLUMNS),
     indexes: ['CREATE INDEX ix_work_pool__type ON work_pool (type)', 'CREATE INDEX ix_work_pool__updated ON work_pool (updated)'],
   });
 }

@@ -94,7 +94,13 @@ const SQLITE_TABLE_WITH_STATE_KEY = `CREATE TABLE "task_run" (
 	CONSTRAINT fk_task_run__state_id__task_run_state FOREIGN KEY(state_id) REFERENCES task_run_state (id) ON DELETE SET NULL
 )`;
 
-const COLUMNS = ['id', 'created', 'updated', 'name', 'state_type', 'run_count', 'expected_start_time', 'next_scheduled_start_time', 'start_time', 'end_time', 'total_run_time', 'task_key', 'dynamic_key', 'cache_key', 'cache_expiration', 'task_version', 'empirical_policy', 'task_inputs', 'tags', 'flow_run_id', 'state_id', 'state_name', 'state_timestamp', 'flow_run_run_count', 'labels'];
+const COLUMNS = [
+  'id', 'created', 'updated', 'name', 'state_type', 'run_count', 'expected_start_time',
+  'next_scheduled_start_time', 'start_time', 'end_time', 'total_run_time', 'task_key',
+  'dynamic_key', 'cache_key', 'cache_expiration', 'task_version', 'empirical_policy',
+  'task_inputs', 'tags', 'flow_run_id', 'state_id', 'state_name', 'state_timestamp',
+  'flow_run_run_count', 'labels',
+];
 
 // Alembic re-creates the indexes in the order it reflected them, which differs each way.
 const SQLITE_INDEXES_UP = [
@@ -138,7 +144,7 @@ export async function up(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'task_run',
     createSql: SQLITE_TABLE_WITHOUT_STATE_KEY,
-    copy: Object.fromEntries(COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(COLUMNS),
     indexes: SQLITE_INDEXES_UP,
   });
 }
@@ -160,7 +166,7 @@ export async function down(knex, kit) {
   await kit.rebuildSqliteTable(knex, {
     table: 'task_run',
     createSql: SQLITE_TABLE_WITH_STATE_KEY,
-    copy: Object.fromEntries(COLUMNS.map((column) => [column, column])),
+    copy: kit.copyColumns(COLUMNS),
     indexes: SQLITE_INDEXES_DOWN,
   });
 }

@@ -1,3 +1,4 @@
+import {parseJson} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 import {OBFUSCATED} from './secrets.js';
 
@@ -31,7 +32,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function parseBlockData(text: string): BlockData {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     throw usageError(`--data is not valid JSON (starts "${text.trim().slice(0, 20)}"): give a JSON object such as '{"value": "s3cr3t"}'`);
   }

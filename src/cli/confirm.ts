@@ -29,7 +29,7 @@ export interface PromptIO {
   ask(prompt: string): Promise<string>;
 }
 
-function terminalIO(): PromptIO {
+export function terminalIO(): PromptIO {
   return {
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     async ask(prompt: string): Promise<string> {

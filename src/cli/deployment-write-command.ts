@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import type {Command} from '@oclif/core';
 
 import {BaseCommand, type Session} from '../base-command.js';
@@ -46,8 +47,8 @@ export abstract class DeploymentWriteCommand<T extends typeof Command> extends B
             ['Tags', deployment.tags.join(', ')],
             ['Work pool', [deployment.work_pool_name, deployment.work_queue_name].filter(Boolean).join(' / ')],
             ['Concurrency limit', deployment.concurrency_limit === null ? '' : String(deployment.concurrency_limit)],
-            ['Parameters', JSON.stringify(deployment.parameters)],
-            ['Job variables', JSON.stringify(deployment.job_variables)],
+            ['Parameters', jsonText(deployment.parameters)],
+            ['Job variables', jsonText(deployment.job_variables)],
           ],
         },
       ],

@@ -1,3 +1,4 @@
+import {parseJson} from '../db/codecs/json-text.js';
 import {Flags} from '@oclif/core';
 
 import {parseInstant} from '../db/codecs/instant.js';
@@ -82,7 +83,7 @@ function parseDetails(text: string): Partial<StateDetails> {
 
 function parseJsonFlag(flag: string, text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     throw usageError(`${flag} is not valid JSON: "${short(text)}"`);
   }

@@ -9,6 +9,7 @@ import {pythonJsonDumps} from './migration-helpers/python-json.js';
 import {HEAD_REVISIONS} from './revisions.js';
 import {readSqlStatements} from './sql-file.js';
 import {copyColumns} from './migration-helpers/copy-columns.js';
+import {pythonStrOfJson} from './migration-helpers/python-text.js';
 import {sqliteBatchText} from './migration-helpers/sqlite-batch-text.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
 
@@ -36,6 +37,8 @@ export interface MigrationKit {
   dropInvalidPostgresIndex(knex: Knex, name: string): Promise<void>;
   /** JSON text byte for byte as Python's json.dumps writes it (what Prefect's data migrations store). */
   pythonJsonDumps(value: unknown): string;
+  /** Python's str(json.loads(text)): how Prefect's PostgreSQL variables downgrade writes a value back. */
+  pythonStrOfJson(jsonText: string): string;
 }
 
 export const migrationKit: MigrationKit = {
@@ -57,4 +60,5 @@ export const migrationKit: MigrationKit = {
   sqliteBatchText,
   dropInvalidPostgresIndex,
   pythonJsonDumps,
+  pythonStrOfJson,
 };

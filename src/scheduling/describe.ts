@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import cronstrue from 'cronstrue';
 import rrule from 'rrule';
 
@@ -34,7 +35,7 @@ export function describeSchedule(schedule: Schedule): string {
     case 'rrule':
       return `${rruleText(schedule.rrule, schedule.timezone)} — rrule "${schedule.rrule.replaceAll('\n', ' ')}" (${schedule.timezone})`;
     default:
-      return JSON.stringify(schedule.raw);
+      return jsonText(schedule.raw);
   }
 }
 

@@ -16,6 +16,8 @@ export interface RunSelectionRequest<F> {
   all?: boolean;
   /** Cap on the number of runs taken. */
   limit?: number;
+  /** Ids were asked for on stdin ("-"): none there is an empty selection, not a missing one. */
+  fromStdin?: boolean;
 }
 
 export interface RunSelection {
@@ -47,7 +49,7 @@ async function select<F extends object>(
   pages: () => Promise<{page: Parameters<typeof keysetSource<string>>[0]; count: () => Promise<number>}>,
 ): Promise<RunSelection> {
   const hasFilter = Object.keys(request.filter).length > 0;
-  if (request.ids.length > 0) {
+  if (request.ids.length > 0 || request.fromStdin) {
     if (hasFilter || request.all) throw usageError(`give ${NOUN[kind]} ids or filters, not both`);
     const ids: string[] = [];
     const seen = new Set<string>();

@@ -46,11 +46,11 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
       rows: findings,
       idKey: 'check',
       columns: [
-        {header: 'CHECK', cell: (f) => f.check},
-        {header: 'STATUS', cell: (f) => f.status},
-        {header: 'COUNT', cell: (f) => f.count.toLocaleString('en-US')},
-        {header: 'SAMPLE', cell: (f) => f.sample_ids.slice(0, 2).join(' ')},
-        {header: 'FIX', cell: (f, format) => format.text(f.fix ?? '')},
+        {header: 'CHECK', key: 'check', cell: (f) => f.check},
+        {header: 'STATUS', key: 'status', cell: (f) => f.status},
+        {header: 'COUNT', key: 'count', cell: (f) => f.count.toLocaleString('en-US')},
+        {header: 'SAMPLE', key: 'sample_ids', cell: (f) => f.sample_ids.slice(0, 2).join(' ')},
+        {header: 'FIX', key: 'fix', cell: (f, format) => format.text(f.fix ?? '')},
       ],
     });
     if (dryRun) process.stderr.write('Dry run: the repairs ran and were rolled back; nothing was written.\n');

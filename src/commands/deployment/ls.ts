@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import type {DeploymentRecord, DeploymentSortField} from '../../repositories/deployments.js';
 import type {ScheduleSummary} from '../../render/deployment-schedules.js';
 
@@ -26,7 +26,7 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
     tag: Flags.string({description: 'only deployments with this tag'}),
     paused: Flags.boolean({description: 'only paused deployments (--no-paused: only active ones)', allowNo: true}),
     sort: Flags.string({description: 'name, created or updated, optionally :asc or :desc', default: 'name'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['name', 'id', 'work_pool', 'schedules', 'paused', 'status', 'updated']),
   };
 
   async run(): Promise<void> {
@@ -58,13 +58,13 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
       ...result,
       columns: [
         {header: 'NAME', cell: (d) => `${d.flow_name}/${d.name}`},
-        {header: 'ID', cell: (d) => d.id},
+        {header: 'ID', key: 'id', cell: (d) => d.id},
         {header: 'WORK POOL', cell: (d) => [d.work_pool_name, d.work_queue_name].filter(Boolean).join(' / ')},
         {header: 'SCHEDULES', cell: (d) => summaries.get(d.id)?.words ?? ''},
         {header: 'NEXT RUN', cell: (d, fmt) => fmt.time(summaries.get(d.id)?.nextRun ?? null)},
-        {header: 'PAUSED', cell: (d) => (d.paused ? 'yes' : 'no')},
-        {header: 'STATUS', cell: (d) => d.status},
-        {header: 'UPDATED', cell: (d, fmt) => fmt.time(d.updated)},
+        {header: 'PAUSED', key: 'paused', cell: (d) => (d.paused ? 'yes' : 'no')},
+        {header: 'STATUS', key: 'status', cell: (d) => d.status},
+        {header: 'UPDATED', key: 'updated', cell: (d, fmt) => fmt.time(d.updated)},
       ],
     });
   }

@@ -20,12 +20,12 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
   static args = {deployment: Args.string({description: 'FLOW/DEPLOYMENT, id or unique id prefix', required: true})};
 
   static flags = {
-    param: Flags.string({char: 'p', description: 'a parameter as key=JSON (a value that is not JSON is a string); repeatable', multiple: true}),
+    param: Flags.string({char: 'p', description: 'a parameter as key=JSON (a value that is not JSON is a string); repeatable', multiple: true, multipleNonGreedy: true}),
     params: Flags.string({description: 'parameters as a JSON object, or - to read it from stdin'}),
-    'job-variable': Flags.string({description: 'a job variable as key=JSON; repeatable', multiple: true}),
+    'job-variable': Flags.string({description: 'a job variable as key=JSON; repeatable', multiple: true, multipleNonGreedy: true}),
     'start-in': Flags.string({description: 'start after this long: 30s, 5m, 2h, 1d', exclusive: ['start-at']}),
     'start-at': Flags.string({description: 'start at this time (ISO-8601)'}),
-    tag: Flags.string({description: 'a tag for the run, added to the deployment\'s; repeatable', multiple: true}),
+    tag: Flags.string({description: 'tags for the run, added to the deployment\'s (repeatable or comma list)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
     'flow-run-name': Flags.string({description: 'the run\'s name; {param} is replaced by that parameter\'s value'}),
     'work-queue': Flags.string({description: "a queue of the deployment's work pool to send the run to"}),
     ...writeFlags,

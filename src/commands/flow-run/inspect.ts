@@ -25,6 +25,7 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
     const {flowRunDetailView} = await import('../../render/flow-run-view.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {ids, several} = await this.requestedIds();
+    if (ids.length === 0) return this.reportNothingSelected('flow runs');
     const {db, schema} = await this.connectToPrefect();
     const ctx = repositoryContext(db, schema);
     const details: FlowRunDetail[] = [];

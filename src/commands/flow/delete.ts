@@ -39,9 +39,9 @@ export default class FlowDelete extends BaseCommand<typeof FlowDelete> {
         noun: 'tables',
         rows: Object.entries(result.deleted).map(([table, n]) => ({table, deleted: n, updated: (result.updated as Record<string, number>)[table] ?? 0})),
         columns: [
-          {header: 'TABLE', cell: (r) => r.table},
-          {header: 'DELETED', cell: (r) => r.deleted.toLocaleString('en-US')},
-          {header: 'UPDATED', cell: (r) => r.updated.toLocaleString('en-US')},
+          {header: 'TABLE', key: 'table', cell: (r) => r.table},
+          {header: 'DELETED', key: 'deleted', cell: (r) => r.deleted.toLocaleString('en-US')},
+          {header: 'UPDATED', key: 'updated', cell: (r) => r.updated.toLocaleString('en-US')},
         ],
       });
     } else await this.printDetail({id: result.id, record: result, sections: () => []});

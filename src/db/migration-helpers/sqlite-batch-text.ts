@@ -56,9 +56,4 @@ export const sqliteBatchText = {
 
   /** Prefect's timestamp default, as both kinds of CREATE TABLE write it. */
   nowDefault: "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))",
-
-  /** A rebuild's copy list that moves each named column across unchanged. */
-  copySame(columns: string[]): Record<string, string> {
-    return Object.fromEntries(columns.map((column) => [column, `"${column}"`]));
-  },
 };

@@ -100,8 +100,9 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   async readPage(table: string, columns: readonly ColumnRead[], key: string, after: string | null, limit: number): Promise<RawRow[]> {
     const select = `select ${columns.map((c) => quoteIdent(c.name)).join(', ')} from ${quoteIdent(table)}`;
     const order = `order by ${quoteIdent(key)} limit ?`;
-    if (after === null) return this.statement(`${select} ${order}`).raw(true).all(limit) as RawRow[];
-    return this.statement(`${select} where ${quoteIdent(key)} > ? ${order}`).raw(true).all(after, limit) as RawRow[];
+    // Integers as bigints: one past 2^53 (a JSON scalar Python wrote, a large count) copies exactly.
+    if (after === null) return this.statement(`${select} ${order}`).raw(true).safeIntegers(true).all(limit) as RawRow[];
+    return this.statement(`${select} where ${quoteIdent(key)} > ? ${order}`).raw(true).safeIntegers(true).all(after, limit) as RawRow[];
   }
 
   async readPointers(table: string, key: string, column: string, after: string | null, limit: number): Promise<Array<[string, unknown]>> {

@@ -58,15 +58,9 @@ export async function copyDatabase(request: CopyRequest): Promise<CopyReport> {
 
   const targetHasTables = [...target.schema.columns.keys()].some((t) => !t.startsWith('prefectdb_'));
   if (!targetHasTables) {
-    if (!source.schema.known?.isHead) {
-      throw refusedError(
-        `the target has no tables and the source is at revision ${sourceRevision} (${describeRelease(sourceSide)}), not the head: ` +
-          `build the target's schema with that Prefect release first (start its server once against the target), or upgrade the source with Prefect (prefect server database upgrade) and copy again`,
-      );
-    }
+    const revision = await emptyTargetRevision(sourceSide, target.schema.dialect);
     if (request.dryRun || !target.db) return sourceCountsOnly(source.db, request.dryRun);
-    const {migrateToHead} = await import('../../db/migrate.js');
-    await migrateToHead(target.db.knex, target.db.dialect);
+    await buildTargetSchema(target.db, revision);
   } else if (target.schema.kind !== 'prefect') {
     throw refusedError('the target holds tables but is not a Prefect database (no alembic_version): copy into an empty database or a new SQLite file');
   }
@@ -335,4 +329,33 @@ async function fillPointers(from: CopyEndpoint, to: CopyEndpoint, plan: TablePla
     if (pairs.length < PAGE_ROWS) break;
   }
   return rejected;
+}
+
+/**
+ * The revision an empty target is built at: the source's own (its pair on the other dialect),
+ * which prefectdb's chain must reach. Refused, before anything is written, when it cannot.
+ */
+async function emptyTargetRevision(source: {dialect: Database['dialect']; revision: string}, targetDialect: Database['dialect']): Promise<string> {
+  const revision = targetRevisionFor(source, {dialect: targetDialect, revision: null});
+  const {loadChain} = await import('../../db/migration-chain.js');
+  const chain = await loadChain(targetDialect).catch(() => []);
+  if (!chain.some((step) => step.revision === revision)) {
+    throw refusedError(
+      `the target has no tables and prefectdb's migration chain cannot build ${targetDialect} revision ${revision} (the source is at ${source.revision}, ${describeRelease(source)}): ` +
+        `the chain covers Prefect 2.13.0 to the head, so upgrade an older source with Prefect first (prefect server database upgrade) and copy again`,
+    );
+  }
+  return revision;
+}
+
+/** The head through db init's shortcut; any other revision through Prefect's chain from 2.13.0. */
+async function buildTargetSchema(db: Database, revision: string): Promise<void> {
+  const {HEAD_REVISIONS} = await import('../../db/revisions.js');
+  if (revision === HEAD_REVISIONS[db.dialect]) {
+    const {migrateToHead} = await import('../../db/migrate.js');
+    await migrateToHead(db.knex, db.dialect);
+    return;
+  }
+  const {buildAtRevision} = await import('../migrations/apply.js');
+  await buildAtRevision(db.knex, db.dialect, revision);
 }
