@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 
 import {DeploymentWriteCommand, nowIso} from '../../cli/deployment-write-command.js';
+import {isLosslessNumber, pythonNumberText} from '../../db/codecs/json-text.js';
 import {writeFlags} from '../../cli/write-flags.js';
 import {usageError} from '../../errors.js';
 
@@ -93,6 +94,7 @@ function pythonStr(value: unknown): string {
 function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (isLosslessNumber(value)) return pythonNumberText(value);
   if (typeof value === 'string') return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
