@@ -93,7 +93,7 @@ const LISTED_ROWS = 100;
 
 async function rebuild(knex, kit, {columns, createSql, ...table}, flowRunIdRequired) {
   const text = flowRunIdRequired ? createSql.replace(NULLABLE_COLUMN, REQUIRED_COLUMN) : createSql;
-  await kit.rebuildSqliteTable(knex, {...table, createSql: text, copy: kit.copyColumns(columns)});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...table, createSql: text, copy: kit.copyColumns(columns)}));
 }
 
 export async function up(knex, kit) {

@@ -55,5 +55,5 @@ export async function down(knex, kit) {
     return;
   }
   const {columns, ...rebuild} = BLOCK_DOCUMENT_BEFORE(kit.sqliteBatchText);
-  await kit.rebuildSqliteTable(knex, {...rebuild, copy: kit.copyColumns(columns)});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...rebuild, copy: kit.copyColumns(columns)}));
 }

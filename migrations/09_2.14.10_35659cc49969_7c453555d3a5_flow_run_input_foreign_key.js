@@ -47,7 +47,7 @@ const WITHOUT_FOREIGN_KEY = ({uuidDefault, nowDefault}) => ({
 });
 
 async function rebuild(knex, kit, {columns, ...table}) {
-  await kit.rebuildSqliteTable(knex, {...table, copy: kit.copyColumns(columns)});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...table, copy: kit.copyColumns(columns)}));
 }
 
 export async function up(knex, kit) {

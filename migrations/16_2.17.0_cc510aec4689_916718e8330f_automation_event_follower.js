@@ -12,28 +12,15 @@ export const migration = {
   },
 };
 
-// The text alembic's CREATE TABLE leaves in sqlite_master (Prefect's random-UUID default included).
-const SQLITE_TABLE = `CREATE TABLE automation_event_follower (
+// The text alembic's CREATE TABLE leaves in sqlite_master.
+const sqliteTable = ({uuidDefaultFresh, nowDefault}) => `CREATE TABLE automation_event_follower (
 \tleader_event_id CHAR(36) NOT NULL, 
 \tfollower_event_id CHAR(36) NOT NULL, 
 \treceived DATETIME NOT NULL, 
 \tfollower JSON NOT NULL, 
-\tid CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-\tcreated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-\tupdated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+\tid CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+\tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
+\tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tCONSTRAINT pk_automation_event_follower PRIMARY KEY (id), 
 \tCONSTRAINT uq_automation_event_follower__follower_event_id UNIQUE (follower_event_id)
 )`;
@@ -58,7 +45,7 @@ const INDEXES = [
 
 /** @param {import('knex').Knex} knex @param {import('../src/db/migration-kit.js').MigrationKit} kit */
 export async function up(knex, kit) {
-  await knex.raw(kit.dialectOf(knex) === 'sqlite' ? SQLITE_TABLE : POSTGRES_TABLE);
+  await knex.raw(kit.dialectOf(knex) === 'sqlite' ? sqliteTable(kit.sqliteBatchText) : POSTGRES_TABLE);
   for (const index of INDEXES) await knex.raw(index);
 }
 

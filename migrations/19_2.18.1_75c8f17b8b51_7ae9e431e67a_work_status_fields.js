@@ -37,13 +37,13 @@ export async function down(knex, kit) {
   }
   // Batch mode drops a column on SQLite by rebuilding the table.
   const text = kit.sqliteBatchText;
-  await kit.rebuildSqliteTable(knex, {table: 'work_queue', createSql: WORK_QUEUE_TABLE(text), copy: kit.copyColumns(WORK_QUEUE_COLUMNS), indexes: WORK_QUEUE_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(text), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'work_queue', createSql: WORK_QUEUE_TABLE(text), copy: kit.copyColumns(WORK_QUEUE_COLUMNS), indexes: WORK_QUEUE_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(text), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES}));
 }
 
 // The tables as Prefect's downgrade leaves them on SQLite (read off its result).
-const WORK_QUEUE_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "work_queue" (
+const WORK_QUEUE_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "work_queue" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -65,7 +65,7 @@ const WORK_QUEUE_INDEXES = [
   'CREATE INDEX ix_work_queue__work_pool_id_priority ON work_queue (work_pool_id, priority)',
   'CREATE INDEX ix_work_queue__work_pool_id ON work_queue (work_pool_id)',
 ];
-const WORK_POOL_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "work_pool" (
+const WORK_POOL_TABLE = ({uuidDefault, nowDefault}) => `CREATE TABLE "work_pool" (
 \tid CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -85,7 +85,7 @@ const WORK_POOL_INDEXES = [
   'CREATE INDEX ix_work_pool__type ON work_pool (type)',
   'CREATE INDEX ix_work_pool__updated ON work_pool (updated)',
 ];
-const DEPLOYMENT_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
+const DEPLOYMENT_TABLE = ({uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment" (
 \tid CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 

@@ -45,12 +45,12 @@ export async function down(knex, kit) {
     return;
   }
   const text = kit.sqliteBatchText;
-  await kit.rebuildSqliteTable(knex, {table: 'worker', createSql: WORKER_TABLE(text), copy: kit.copyColumns(WORKER_COLUMNS), indexes: WORKER_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'worker', createSql: WORKER_TABLE(text), copy: kit.copyColumns(WORKER_COLUMNS), indexes: WORKER_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES}));
 }
 
 // The tables as Prefect's downgrade leaves them on SQLite (read off its result).
-const WORKER_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "worker" (
+const WORKER_TABLE = ({uuidDefault, nowDefault}) => `CREATE TABLE "worker" (
 \tid CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 
@@ -68,7 +68,7 @@ const WORKER_INDEXES = [
   'CREATE INDEX ix_worker__work_pool_id_last_heartbeat_time ON worker (work_pool_id, last_heartbeat_time)',
   'CREATE INDEX ix_worker__work_pool_id ON worker (work_pool_id)',
 ];
-const WORK_POOL_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "work_pool" (
+const WORK_POOL_TABLE = ({uuidDefault, nowDefault}) => `CREATE TABLE "work_pool" (
 \tid CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 

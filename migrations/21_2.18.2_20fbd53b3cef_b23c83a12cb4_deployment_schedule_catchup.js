@@ -27,16 +27,16 @@ export async function down(knex, kit) {
     return;
   }
   const text = kit.sqliteBatchText;
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'deployment_schedule',
     createSql: DEPLOYMENT_SCHEDULE_TABLE(text),
     copy: kit.copyColumns(DEPLOYMENT_SCHEDULE_COLUMNS),
     indexes: DEPLOYMENT_SCHEDULE_INDEXES,
-  });
+  }));
 }
 
 // The table as Prefect's downgrade leaves it on SQLite (read off its result).
-const DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, uuidDefaultSpaced, nowDefault}) => `CREATE TABLE "deployment_schedule" (
+const DEPLOYMENT_SCHEDULE_TABLE = ({uuidDefault, nowDefault}) => `CREATE TABLE "deployment_schedule" (
 \tid CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
 \tcreated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 \tupdated DATETIME DEFAULT ${nowDefault} NOT NULL, 

@@ -40,7 +40,7 @@ const PLACEHOLDERS = {
 
 /**
  * The old templates were Python format strings (`{flow_name}`, `{{` for a brace); Prefect
- * converts them with str.format. Fields with a conversion or format spec beyond `!s`/`!r`
+ * converts them with str.format. Fields with a format spec (anything after a colon)
  * are not supported here, and an unknown name fails as Prefect's KeyError does: the step
  * then stops with nothing changed.
  */
@@ -59,14 +59,14 @@ function convertTemplate(template, policyId) {
         continue;
       }
       const close = template.indexOf('}', i);
-      const field = close < 0 ? null : /^(\w+)(?:!([sr]))?$/.exec(template.slice(i + 1, close));
+      const field = close < 0 ? null : /^(\w+)(?:!([sra]))?$/.exec(template.slice(i + 1, close));
       if (!field || !Object.hasOwn(PLACEHOLDERS, field[1])) {
         throw new Error(
           `notification policy ${policyId}: its message template field ${close < 0 ? template.slice(i) : template.slice(i, close + 1)} has no automation equivalent (Prefect's migration fails on it too); fix the template first`,
         );
       }
       const value = PLACEHOLDERS[field[1]];
-      out += field[2] === 'r' ? `'${value}'` : value;
+      out += field[2] === 'r' || field[2] === 'a' ? `'${value}'` : value;
       i = close;
     } else out += ch;
   }

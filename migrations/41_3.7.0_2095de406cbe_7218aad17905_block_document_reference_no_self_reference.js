@@ -37,7 +37,7 @@ const SQLITE_TABLE_WITH_CHECK = `CREATE TABLE "block_document_reference" (
 	CONSTRAINT pk_block_document_reference PRIMARY KEY (id), 
 	CONSTRAINT fk_block_document_reference__parent_block_document_id__block_document FOREIGN KEY(parent_block_document_id) REFERENCES block_document (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_block_document_reference__reference_block_document_id__block_document FOREIGN KEY(reference_block_document_id) REFERENCES block_document (id) ON DELETE CASCADE, 
-	CONSTRAINT ck_block_document_reference__ck_block_document_reference__no_self_reference CHECK (parent_block_document_id != reference_block_document_id)
+	CONSTRAINT ${CHECK_NAME.sqlite} CHECK (parent_block_document_id != reference_block_document_id)
 )`;
 
 // Prefect's downgrade rebuild lists the two foreign keys the other way round.

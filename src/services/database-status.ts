@@ -25,14 +25,20 @@ export interface DatabaseStatus {
   created_by_prefectdb: boolean;
   readable: boolean;
   writable: boolean;
+  /** Why writes are refused; null when writable. */
+  unwritable_reason: string | null;
   row_counts: Record<string, number | null>;
+  /** Tables whose row count is an estimate from the database's own bookkeeping, not a count. */
+  estimated_row_counts: string[];
   sqlite: SqliteFileFacts | null;
   postgres: PostgresServerFacts | null;
 }
 
-export async function describeDatabase(db: Database, schema: SchemaInfo): Promise<DatabaseStatus> {
+export async function describeDatabase(db: Database, schema: SchemaInfo, {exactCounts = false}: {exactCounts?: boolean} = {}): Promise<DatabaseStatus> {
   const known = schema.known;
   const isPrefect = schema.kind === 'prefect';
+  const unwritableReason = await whyUnwritable(db, schema);
+  const rows = isPrefect ? await countRows(db, schema, {exact: exactCounts}) : {counts: {}, estimated: []};
   return {
     dialect: db.dialect,
     source: db.target.source,
@@ -45,11 +51,24 @@ export async function describeDatabase(db: Database, schema: SchemaInfo): Promis
     known_revision: Boolean(known),
     created_by_prefectdb: schema.createdByPrefectdb,
     readable: isPrefect,
-    writable: isPrefect && Boolean(known),
-    row_counts: isPrefect ? await countRows(db, schema) : {},
+    writable: unwritableReason === null,
+    unwritable_reason: unwritableReason,
+    row_counts: rows.counts,
+    estimated_row_counts: rows.estimated,
     sqlite: db.target.dialect === 'sqlite' ? await sqliteFileFacts(db, db.target.filename) : null,
     postgres: db.dialect === 'postgres' ? await postgresServerFacts(db) : null,
   };
+}
+
+async function whyUnwritable(db: Database, schema: SchemaInfo): Promise<string | null> {
+  if (schema.kind !== 'prefect') return 'not a Prefect database';
+  const access =
+    db.target.dialect === 'sqlite'
+      ? (await import('../db/sqlite-access.js')).sqliteWriteBlocker(db.target.filename)
+      : await (await import('../db/write-access.js')).postgresWriteBlocker(db.knex);
+  if (access) return access;
+  if (!schema.known) return 'unknown revision: writes need --allow-unknown-revision';
+  return null;
 }
 
 async function migrationsBehindHead(dialect: Dialect, revision: string | null): Promise<number | null> {

@@ -151,13 +151,12 @@ for (const dialect of testDialects()) {
       expect(doctor.find((f) => f.check === 'schema-drift'), JSON.stringify(doctor.find((f) => f.check === 'schema-drift'))).to.deep.include({status: 'ok'});
     });
 
-    it('refuses, before changing anything, a downgrade that Prefect\'s own script would fail on (a variable holding an object), naming the row (exit 4)', async () => {
+    // On PostgreSQL Prefect's variables downgrade writes str(value) and takes every value.
+    (dialect === 'sqlite' ? it : it.skip)('refuses, before changing anything, a downgrade that Prefect\'s own script would fail on (a variable holding an object), naming the row (exit 4)', async () => {
       const url = await databaseAt('head');
       await execDb(
         url,
-        dialect === 'sqlite'
-          ? `insert into variable (id, name, value, tags) values ('0b6a4c51-8e53-4c1f-9d51-2c0a4d3f0a01', 'blocker_object', '{"a": 1}', '[]')`
-          : `insert into variable (id, name, value, tags) values ('0b6a4c51-8e53-4c1f-9d51-2c0a4d3f0a01', 'blocker_object', '{"a": 1}'::jsonb, '[]'::jsonb)`,
+        `insert into variable (id, name, value, tags) values ('0b6a4c51-8e53-4c1f-9d51-2c0a4d3f0a01', 'blocker_object', '{"a": 1}', '[]')`,
       );
       const before = await fingerprintOf(url);
       const refused = await prefectdb('db', 'downgrade', '--db', url, '--to', '2.20.0', '--yes');

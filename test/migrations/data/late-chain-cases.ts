@@ -108,6 +108,9 @@ const ids = {
   missingState: '0b7a4e8e-0000-4000-8000-0000000000c9',
   limits: ['0b7a4e8e-0000-4000-8000-000000000101', '0b7a4e8e-0000-4000-8000-000000000102', '0b7a4e8e-0000-4000-8000-000000000103', '0b7a4e8e-0000-4000-8000-000000000104'],
   references: ['0b7a4e8e-0000-4000-8000-000000000201', '0b7a4e8e-0000-4000-8000-000000000202', '0b7a4e8e-0000-4000-8000-000000000203', '0b7a4e8e-0000-4000-8000-000000000204'],
+  deployment: '0b7a4e8e-0000-4000-8000-000000000401',
+  schedules: ['0b7a4e8e-0000-4000-8000-000000000411', '0b7a4e8e-0000-4000-8000-000000000412'],
+  workPools: ['0b7a4e8e-0000-4000-8000-000000000421', '0b7a4e8e-0000-4000-8000-000000000422'],
   slotHolders: ['0b7a4e8e-0000-4000-8000-000000000301', '0b7a4e8e-0000-4000-8000-000000000302', '0b7a4e8e-0000-4000-8000-000000000303'],
 };
 
@@ -130,6 +133,60 @@ function blockDocuments(dialect: Dialect): Planted {
     },
   ];
 }
+
+/** 30: the downgrade rebuilds deployment_schedule (SQLite) without slug; every row keeps the rest. */
+export const deploymentScheduleSlug: DataCase = {
+  sqliteRevision: '07ecde74d74d',
+  revisions: {sqlite: {revision: '07ecde74d74d', downRevision: '67f886da208e'}, postgres: {revision: 'a03d00b8e275', downRevision: 'c163acd7e8e3'}},
+  down: {
+    plant: (dialect) => [
+      {table: 'flow', rows: [{id: ids.flow, name: 'late-chain-flow'}]},
+      {table: 'deployment', rows: [{id: ids.deployment, name: 'nightly', flow_id: ids.flow}]},
+      {
+        table: 'deployment_schedule',
+        rows: ids.schedules.map((id, i) => ({
+          id,
+          deployment_id: ids.deployment,
+          schedule: `{"interval": ${3600 * (i + 1)}, "timezone": "UTC"}`,
+          active: bool(dialect, i === 0),
+          max_scheduled_runs: i === 0 ? null : 5,
+          parameters: i === 0 ? '{}' : '{"region": "eu"}',
+          slug: i === 0 ? null : 'hourly-eu',
+          created: timestamp(dialect, 40 + i),
+          updated: timestamp(dialect, 40 + i),
+        })),
+      },
+    ],
+    watch: [{table: 'deployment_schedule'}],
+  },
+};
+
+/** 31: the downgrade rebuilds work_pool (SQLite) without storage_configuration. */
+export const workPoolStorage: DataCase = {
+  sqliteRevision: '3457c6ca2360',
+  revisions: {sqlite: {revision: '3457c6ca2360', downRevision: '07ecde74d74d'}, postgres: {revision: 'b5f5644500d2', downRevision: 'a03d00b8e275'}},
+  down: {
+    plant: (dialect) => [
+      {
+        table: 'work_pool',
+        rows: ids.workPools.map((id, i) => ({
+          id,
+          name: `pool-${i + 1}`,
+          type: i === 0 ? 'process' : 'kubernetes',
+          description: i === 0 ? null : 'cluster pool',
+          base_job_template: '{"job_configuration": {}, "variables": {}}',
+          is_paused: bool(dialect, i === 1),
+          concurrency_limit: i === 0 ? null : 10,
+          status: i === 0 ? 'READY' : 'PAUSED',
+          storage_configuration: i === 0 ? '{}' : '{"bundle_upload_step": {"step": "upload"}}',
+          created: timestamp(dialect, 50 + i),
+          updated: timestamp(dialect, 50 + i),
+        })),
+      },
+    ],
+    watch: [{table: 'work_pool'}],
+  },
+};
 
 function normaliseAutomation(row: Row, dialect: Dialect): Row {
   const trigger = jsonColumn(row.trigger, dialect);
@@ -283,4 +340,4 @@ export const blockDocumentSelfReferences: DataCase = {
   down: {plant: (dialect) => references(dialect, [[0, 1], [1, 2]]), watch: [{table: 'block_document_reference'}]},
 };
 
-export const LATE_CHAIN_CASES = [notificationPolicies, taskRunStateKey, tagConcurrencyLimits, blockDocumentSelfReferences];
+export const LATE_CHAIN_CASES = [deploymentScheduleSlug, workPoolStorage, notificationPolicies, taskRunStateKey, tagConcurrencyLimits, blockDocumentSelfReferences];
