@@ -442,7 +442,8 @@ for (const dialect of testDialects()) {
       const set = await runCase({name: 'variable set', argv: ['variable', 'set', 'huge-number', `{"n": ${huge}, "f": 1.0}`, '--db', db], json: false});
       expect(set.exitCode, set.stderr).to.equal(0);
       const read = await runCase({name: 'variable inspect', argv: ['variable', 'inspect', 'huge-number', '--db', db, '-o', 'jsonl'], json: true});
-      expect(read.stdout).to.include(`"value":{"n":${huge},"f":1.0}`);
+      // (jsonb may list the keys in its own order)
+      expect(read.stdout).to.include(`"n":${huge}`).and.include('"f":1.0');
     });
   });
 }
