@@ -76,5 +76,5 @@ export async function down(knex, kit) {
     return;
   }
   const {columns, ...rebuild} = DEPLOYMENT_BEFORE;
-  await kit.rebuildSqliteTable(knex, {...rebuild, copy: kit.copyColumns(columns)});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...rebuild, copy: kit.copyColumns(columns)}));
 }

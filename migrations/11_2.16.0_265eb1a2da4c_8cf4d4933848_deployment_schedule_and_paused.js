@@ -142,7 +142,7 @@ export async function down(knex, kit) {
     await knex.raw('ALTER TABLE deployment DROP COLUMN paused');
   } else {
     const {columns, ...rebuild} = DEPLOYMENT_BEFORE;
-    await kit.rebuildSqliteTable(knex, {...rebuild, copy: kit.copyColumns(columns)});
+    await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...rebuild, copy: kit.copyColumns(columns)}));
   }
   await knex.raw('DROP INDEX ix_deployment_schedule__updated');
   await knex.raw('DROP INDEX ix_deployment_schedule__deployment_id');

@@ -9,6 +9,8 @@ import type {SchemaInfo} from './db/schema-info.js';
 import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
 import {CliError, codeNameOf, ExitCode} from './errors.js';
 import type {OutputFormat, RenderOptions} from './render/options.js';
+import type {ProgressLine} from './render/progress.js';
+import type {ProgressListener} from './services/progress.js';
 import type {DetailView, ListView} from './render/view.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -45,6 +47,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Every positional argument, including those past the declared ones (`strict = false`). */
   protected positionals: string[] = [];
   private database?: Database;
+  private progressLine?: ProgressLine;
 
   public async init(): Promise<void> {
     await super.init();
@@ -131,19 +134,39 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.connectToPrefect({write: true, allowUnknownRevision: Boolean(flags['allow-unknown-revision'])});
   }
 
-  /** Asks before a destructive change; passes under --yes or --dry-run (see cli/confirm.ts). */
-  protected async confirm(question: string): Promise<void> {
+  /** Asks before a destructive change, below `sample` lines; passes under --yes or --dry-run (see cli/confirm.ts). */
+  protected async confirm(question: string, sample?: readonly string[]): Promise<void> {
     const {confirmChange} = await import('./cli/confirm.js');
+    this.progressLine?.finish();
     const flags = this.flags as WriteFlagValues;
-    await confirmChange({question, yes: flags.yes, dryRun: flags['dry-run']});
+    await confirmChange({question, sample, yes: flags.yes, dryRun: flags['dry-run']});
   }
 
   protected warnLine(message: string): void {
+    this.progressLine?.finish();
     process.stderr.write(`Warning: ${message}\n`);
   }
 
   protected writeStdout(text: string): void {
+    this.progressLine?.finish();
     process.stdout.write(text);
+  }
+
+  /**
+   * A listener that shows progress on a stderr terminal for table output (never for JSON,
+   * JSONL, CSV, --quiet or a pipe); undefined when nothing is to be shown. The line is
+   * cleared before anything else is printed and when the command ends.
+   */
+  protected async progressListener(): Promise<ProgressListener | undefined> {
+    if (this.outputFormat !== 'table' || this.flags.quiet || !process.stderr.isTTY) return undefined;
+    const {ProgressLine} = await import('./render/progress.js');
+    this.progressLine ??= ProgressLine.forStderr();
+    return this.progressLine?.listener;
+  }
+
+  /** Clears the progress line before a message of the command's own on stderr. */
+  protected clearProgress(): void {
+    this.progressLine?.finish();
   }
 
   /** Prints a list on stdout, and on stderr whether it was empty or cut by --limit. */
@@ -154,6 +177,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const notice = listNotice(view);
     // Under -q too: a pipeline must never act on part of a list without being told.
     if (notice) process.stderr.write(notice + "\n");
+  }
+
+  /**
+   * Prints a list whose rows `produce` hands over in batches (`--all`), each written before
+   * the next is read; says on stderr when it was empty.
+   */
+  protected async printListStream<R extends object>(
+    view: Omit<ListView<R>, 'rows' | 'total'>,
+    produce: (onRows: (rows: R[]) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    const [{ListStreamWriter}, {listNotice}] = await Promise.all([import('./render/list-stream.js'), import('./render/view.js')]);
+    const flags = this.flags as ViewFlagValues;
+    const writer = new ListStreamWriter<R>(view, this.renderOptions, {columns: flags.columns, fields: flags.fields, noHeader: flags['no-header']}, writeWithBackpressure);
+    await produce((rows) => writer.add(rows));
+    await writer.end();
+    const notice = writer.rowsWritten === 0 ? listNotice({...view, rows: []}) : undefined;
+    if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
   }
 
   protected async printDetail(view: DetailView): Promise<void> {
@@ -178,6 +218,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async catch(caught: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
     const {accessErrorOf} = await import('./db/access-errors.js');
     const error: Error & {oclif?: {exit?: number}; exitCode?: number} = accessErrorOf(caught) ?? caught;
+    this.progressLine?.finish();
     const exitCode = exitCodeOf(error);
     if (error instanceof Errors.ExitError) throw error;
     const message = userMessage(error, this.argv);
@@ -186,7 +227,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // its parse errors are reworded to prefectdb's one-line style, with a did-you-mean for a mistyped flag.
     const oneLine = error instanceof CliError || !error.oclif ? message.replace(/\s*\n\s*/g, ' ') : await this.parseErrorLine(error, message);
     if (this.wantsJson()) {
-      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
+      // A JSON Lines reader takes every line as a record: the error must be one line too.
+      const indent = this.wantsJsonLines() ? undefined : 2;
+      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, indent) + '\n');
     }
     // Under --json too: a script that reads stdout as data still shows the operator why it failed.
     process.stderr.write(`Error: ${oneLine}\n`);
@@ -195,6 +238,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {
+    this.progressLine?.finish();
     if (this.database) {
       const {knex} = this.database;
       this.database = undefined;
@@ -215,6 +259,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const argv = this.argv.join(' ');
     return /(^|\s)--json(\s|$)/.test(argv) || /(^|\s)(-o|--output)[ =]jsonl?(\s|$)/.test(argv);
   }
+
+  private wantsJsonLines(): boolean {
+    if (this.flags) return this.outputFormat === 'jsonl';
+    return /(^|\s)(-o|--output)[ =]jsonl(\s|$)/.test(this.argv.join(' ')) && !this.argv.includes('--json');
+  }
+}
+
+/** Writes to stdout and waits while the pipe is full, so a slow reader holds the producer back. */
+function writeWithBackpressure(text: string): Promise<void> {
+  if (text === '' || process.stdout.write(text)) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
 function exitCodeOf(error: Error & {oclif?: {exit?: number}; exitCode?: number}): number {

@@ -1,4 +1,4 @@
-import {parseJson} from '../db/codecs/json-text.js';
+import {isJsonObject, parseJson} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 import {OBFUSCATED} from './secrets.js';
 
@@ -24,9 +24,7 @@ export function checkBlockName(name: string): void {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject = isJsonObject;
 
 /** Parses --data text: it must be a JSON object. */
 export function parseBlockData(text: string): BlockData {

@@ -23,11 +23,6 @@ export abstract class DeploymentWriteCommand<T extends typeof Command> extends B
     return findDeployment(this.ctx, reference, Date.now());
   }
 
-  protected async reread(deploymentId: string): Promise<DeploymentRecord> {
-    const {findDeployment} = await import('../repositories/deployments.js');
-    return findDeployment(this.ctx, deploymentId, Date.now());
-  }
-
   /** Prints the schedules with these ids as `deployment schedule ls` lists them. */
   protected async printSchedules(deployment: DeploymentRecord, ids: readonly string[]): Promise<void> {
     const {SCHEDULE_COLUMNS, scheduleViews, schedulesNoun} = await import('../render/schedule-view.js');

@@ -1,4 +1,4 @@
-import {parseJson} from '../db/codecs/json-text.js';
+import {isJsonObject, parseJson} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 
 /** Reads a JSON value given on the command line, or on stdin when the text is "-". */
@@ -14,7 +14,7 @@ export async function parseJsonInput(text: string, what: string): Promise<unknow
 /** Like parseJsonInput, for a JSON object. */
 export async function parseJsonObject(text: string, what: string): Promise<Record<string, unknown>> {
   const value = await parseJsonInput(text, what);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw usageError(`${what} must be a JSON object`);
+  if (!isJsonObject(value)) throw usageError(`${what} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 

@@ -31,14 +31,16 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
     const noun = `${NOUN[kind]}${count === 1 ? '' : 's'}`;
     if (count === 0) return this.reportNothingSelected(`${NOUN[kind]}s`);
     const what = flags['keep-subflows'] ? 'their task runs, states, logs and artifacts' : 'their subflow runs, task runs, states, logs and artifacts';
-    await this.confirm(`Delete ${count.toLocaleString('en-US')} ${noun} with ${what}?`);
+    const {sampleLines} = await import('./selection-sample.js');
+    await this.confirm(`Delete ${count.toLocaleString('en-US')} ${noun} with ${what}?`, sampleLines(selection.sample, count, `${NOUN[kind]}s`));
     const report = await deleteRuns(ctx, selection.source, {
       kind,
       keepSubflows: Boolean(flags['keep-subflows']),
       dryRun: Boolean(flags['dry-run']),
       limit: flags.limit,
-      progress: {label: `deleting ${NOUN[kind]}s`, total: count},
+      progress: {label: `${flags['dry-run'] ? 'checking' : 'deleting'} ${NOUN[kind]}s`, total: count, listener: await this.progressListener()},
     });
+    this.clearProgress();
     await this.printResults(report.runs, selection.byIds && this.positionals.length === 1 && this.positionals[0] !== '-');
     if (!this.flags.quiet) {
       const verb = flags['dry-run'] ? 'Would delete' : 'Deleted';

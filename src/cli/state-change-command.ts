@@ -51,7 +51,10 @@ export abstract class StateChangeCommand<T extends typeof Command> extends BaseC
     const noun = options.kind === 'flow_run' ? 'flow runs' : 'task runs';
     if (count === 0) return this.reportNothingSelected(noun);
     if (options.notice) process.stderr.write(`${options.notice}\n`);
-    if (!selection.byIds) await this.confirm(options.question(count));
+    if (!selection.byIds) {
+      const {sampleLines} = await import('./selection-sample.js');
+      await this.confirm(options.question(count), sampleLines(selection.sample, count, noun));
+    }
     const report = await changeRunStates({
       ctx,
       kind: options.kind,
@@ -61,9 +64,11 @@ export abstract class StateChangeCommand<T extends typeof Command> extends BaseC
       limit: options.limit,
       dryRun: flags['dry-run'],
       progressLabel: flags['dry-run'] ? `checking ${noun}` : `changing ${noun}`,
+      onProgress: await this.progressListener(),
       afterBatch: options.afterBatch && ((trx, outcome) => options.afterBatch!(ctx, trx, outcome)),
       retainResults: needsEveryResult(this.renderOptions),
     });
+    this.clearProgress();
     this.writeStdout(renderResults(report.results, report.tally, several || !selection.byIds, this.renderOptions));
     if (!this.flags.quiet) process.stderr.write(outcomeSummary(report.tally, noun, Boolean(flags['dry-run']), report.longestBatchMs, options.intent) + '\n');
     if (report.tally.missed(options.intent) > 0) this.exit(4);

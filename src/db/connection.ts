@@ -90,6 +90,25 @@ async function checkConnection(knex: Knex, target: DatabaseTarget, probe: string
   }
 }
 
+/** A raw better-sqlite3 connection, as the driver hands it out. */
+export interface RawSqliteConnection {
+  prepare(sql: string): {iterate(...bindings: unknown[]): IterableIterator<Record<string, unknown>>; safeIntegers(on: boolean): unknown};
+  pragma(sql: string): unknown;
+  close(): void;
+}
+
+/**
+ * A second connection to the same SQLite file, made and set up as the pool's own. A
+ * statement being stepped through keeps its connection busy, so a list read row by row
+ * walks on this one while the pooled one answers the lookups in between.
+ */
+export async function openSideSqliteConnection(db: Database): Promise<RawSqliteConnection> {
+  const client = (db.knex as unknown as {client: {acquireRawConnection(): Promise<RawSqliteConnection>}}).client;
+  const conn = await client.acquireRawConnection();
+  for (const pragma of SQLITE_PRAGMAS) conn.pragma(pragma);
+  return conn;
+}
+
 async function refuseUnwritable(knex: Knex, target: DatabaseTarget): Promise<void> {
   const {postgresWriteBlocker} = await import('./write-access.js');
   const blocker = await postgresWriteBlocker(knex);

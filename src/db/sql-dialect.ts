@@ -12,8 +12,6 @@ export interface SqlDialect {
   idStartsWith(qb: Knex.QueryBuilder, column: string, prefix: string): Knex.QueryBuilder;
   /** The JSON array in `column` contains the string `value` (tags). */
   jsonArrayContains(qb: Knex.QueryBuilder, column: string, value: string): Knex.QueryBuilder;
-  /** Case-insensitive equality on a text column. */
-  equalsIgnoringCase(qb: Knex.QueryBuilder, column: string, value: string): Knex.QueryBuilder;
   /** An expression reading a text field of a JSON object column, e.g. created_by.id. */
   jsonText(column: string, key: string): Knex.Raw;
   /** EXPLAIN prefix for query-plan inspection. */
@@ -47,7 +45,6 @@ function sqliteDialect(knex: Knex): SqlDialect {
     idStartsWith: (qb, column, prefix) => qb.where(column, '>=', prefix).andWhere(column, '<', prefix + '\uffff'),
     jsonArrayContains: (qb, column, value) =>
       qb.whereRaw(`exists (select 1 from json_each(??) where json_each.value = ?)`, [column, value]),
-    equalsIgnoringCase: (qb, column, value) => qb.whereRaw('?? = ? collate nocase', [column, value]),
     jsonText: (column, key) => knex.raw(`json_extract(??, ?)`, [column, `$.${key}`]),
     explain: (sql) => `explain query plan ${sql}`,
     // SQLite counts NULLs as smallest; explicit NULLS FIRST/LAST (3.30+) flips that and still uses the index.
@@ -71,7 +68,6 @@ function postgresDialect(knex: Knex): SqlDialect {
     dialect: 'postgres',
     idStartsWith: (qb, column, prefix) => qb.whereRaw(`??::text like ?`, [column, `${prefix}%`]),
     jsonArrayContains: (qb, column, value) => qb.whereRaw(`?? @> ?::jsonb`, [column, JSON.stringify([value])]),
-    equalsIgnoringCase: (qb, column, value) => qb.whereRaw('lower(??) = lower(?)', [column, value]),
     jsonText: (column, key) => knex.raw(`?? ->> ?`, [column, key]),
     explain: (sql) => `explain ${sql}`,
     orderByNullsLargest: (qb, column, direction) => qb.orderBy(column, direction),

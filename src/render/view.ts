@@ -22,6 +22,8 @@ export interface ListView<R extends object> {
   columns: TableColumn<R>[];
   /** How many rows matched before --limit cut the list; undefined when nothing was cut. */
   total?: number;
+  /** More than `total` rows matched: counting stopped at a bound rather than read them all. */
+  totalIsLowerBound?: boolean;
   idKey?: keyof R & string;
   /** How to see the rest of a cut list; "--limit N or --all for more" unless the command cuts otherwise. */
   moreHint?: string;
@@ -122,7 +124,8 @@ function looksLikeTime(key: string, value: unknown): boolean {
 /** The stderr line for an empty or cut list, never stdout. */
 export function listNotice<R extends object>(view: ListView<R>): string | undefined {
   if (view.total !== undefined && view.total > view.rows.length) {
-    return `${view.rows.length.toLocaleString('en-US')} of ${view.total.toLocaleString('en-US')} ${view.noun}; ${view.moreHint ?? '--limit N or --all for more'}`;
+    const total = `${view.totalIsLowerBound ? 'more than ' : ''}${view.total.toLocaleString('en-US')}`;
+    return `${view.rows.length.toLocaleString('en-US')} of ${total} ${view.noun}; ${view.moreHint ?? '--limit N or --all for more'}`;
   }
   if (view.rows.length === 0) return `no ${view.noun} found`;
   return undefined;
@@ -178,7 +181,7 @@ async function renderCsv(rows: JsonRecord[], keys: string[], header: boolean): P
   return stringify(header ? [keys, ...body] : body);
 }
 
-function csvValue(value: unknown): string {
+export function csvValue(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return jsonText(value);
   return String(value);

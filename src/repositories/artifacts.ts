@@ -2,7 +2,7 @@ import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
 import {notFoundError, usageError} from '../errors.js';
-import {decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 /** An artifact as Prefect's REST API names its fields (`metadata_` included). */
 export interface ArtifactRecord {
@@ -100,7 +100,7 @@ function orderArtifacts(ctx: RepositoryContext, qb: Knex.QueryBuilder, sort: Sor
 export async function listArtifacts(
   ctx: RepositoryContext,
   options: ArtifactListOptions,
-): Promise<{rows: Array<ArtifactRecord | ArtifactCollectionRecord>; total?: number}> {
+): Promise<LimitedRows<ArtifactRecord | ArtifactCollectionRecord>> {
   const table = options.allVersions ? 'artifact' : 'artifact_collection';
   const query = ctx.db.knex(table).select(existingColumns(ctx, table, options.allVersions ? ARTIFACT_COLUMNS : COLLECTION_COLUMNS));
   applyFilter(ctx, query, options.filter);

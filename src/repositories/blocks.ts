@@ -6,7 +6,7 @@ import {maskSecrets, secretFieldsOf} from '../blocks/secrets.js';
 import type {SortChoice} from '../cli/list-flags.js';
 import {parseJsonText} from '../db/codecs/json-text.js';
 import {notFoundError, refusedError, usageError} from '../errors.js';
-import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 /** A block type as Prefect's REST API names its fields, in that order. */
 export interface BlockTypeRecord {
@@ -152,7 +152,7 @@ export interface BlockTypeListOptions {
   limit?: number;
 }
 
-export async function listBlockTypes(ctx: RepositoryContext, options: BlockTypeListOptions): Promise<{rows: BlockTypeSummary[]; total?: number}> {
+export async function listBlockTypes(ctx: RepositoryContext, options: BlockTypeListOptions): Promise<LimitedRows<BlockTypeSummary>> {
   const {knex} = ctx.db;
   const countOf = (table: string, alias: string) =>
     knex(table).count('*').where(`${table}.block_type_id`, knex.ref('block_type.id')).as(alias);
@@ -225,7 +225,7 @@ export interface BlockSchemaListOptions {
   limit?: number;
 }
 
-export async function listBlockSchemas(ctx: RepositoryContext, options: BlockSchemaListOptions): Promise<{rows: BlockSchemaRecord[]; total?: number}> {
+export async function listBlockSchemas(ctx: RepositoryContext, options: BlockSchemaListOptions): Promise<LimitedRows<BlockSchemaRecord>> {
   const query = ctx.db
     .knex('block_schema')
     .join('block_type', 'block_type.id', 'block_schema.block_type_id')
@@ -253,7 +253,7 @@ export interface BlockDocumentListOptions extends BlockDocumentReadOptions {
 export async function listBlockDocuments(
   ctx: RepositoryContext,
   options: BlockDocumentListOptions,
-): Promise<{rows: BlockDocumentRecord[]; total?: number}> {
+): Promise<LimitedRows<BlockDocumentRecord>> {
   const query = ctx.db
     .knex('block_document')
     .join('block_type', 'block_type.id', 'block_document.block_type_id')

@@ -80,19 +80,50 @@ export async function resolveId(ctx: RepositoryContext, table: string, input: st
   return String(rows[0].id).toLowerCase();
 }
 
-/** Applies --limit / --all and reports the total when the list was cut. */
+/**
+ * How far the "20 of N" notice counts. Beyond it the notice says "more than 10,000": an
+ * exact count of a big selection would read every matching row, which a cut list never needs.
+ */
+export const COUNT_BOUND = 10_000;
+
+/** A list cut by --limit says how many matched: exactly, or that more than `total` did. */
+export interface LimitedRows<T> {
+  rows: T[];
+  total?: number;
+  /** True when more than `total` (COUNT_BOUND) rows matched and counting stopped there. */
+  totalIsLowerBound?: boolean;
+}
+
+/** Applies --limit / --all and reports the total (counted up to COUNT_BOUND) when the list was cut. */
 export async function limitedList<T>(
   query: Knex.QueryBuilder,
   limit: number | undefined,
   fetch: (qb: Knex.QueryBuilder) => Promise<T[]>,
   /** The same filter built for counting, when the list query's form suits only its sort. */
   countQuery: Knex.QueryBuilder = query,
-): Promise<{rows: T[]; total?: number}> {
+): Promise<LimitedRows<T>> {
   if (limit === undefined) return {rows: await fetch(query.clone())};
   const rows = await fetch(query.clone().limit(limit + 1));
   if (rows.length <= limit) return {rows};
-  const [{count}] = await countQuery.clone().clearSelect().clearOrder().count({count: '*'});
-  return {rows: rows.slice(0, limit), total: Number(count)};
+  const count = await countUpTo(countQuery, COUNT_BOUND + 1);
+  return count > COUNT_BOUND ? {rows: rows.slice(0, limit), total: COUNT_BOUND, totalIsLowerBound: true} : {rows: rows.slice(0, limit), total: count};
+}
+
+/**
+ * The number of rows `query` selects, counting no further than `bound`: the database stops
+ * reading once it has that many, so the cost follows the bound, not the table.
+ */
+export async function countUpTo(query: Knex.QueryBuilder, bound: number): Promise<number> {
+  const matches = query.clone().clearSelect().clearOrder().select(knexOf(query).raw('1 as one')).limit(bound);
+  const [{count}] = await knexOf(query).from(matches.as('matches')).count({count: '*'});
+  return Number(count);
+}
+
+/** The Knex instance (or transaction) a builder was made from, to wrap it in another query. */
+function knexOf(query: Knex.QueryBuilder): Knex {
+  const {client} = query as unknown as {client: {queryBuilder(): Knex.QueryBuilder; raw(sql: string): Knex.Raw}};
+  const from = (sub: Knex.QueryBuilder) => client.queryBuilder().from(sub);
+  return {from, raw: (sql: string) => client.raw(sql)} as unknown as Knex;
 }
 
 /**

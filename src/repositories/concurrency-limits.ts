@@ -1,5 +1,5 @@
 import {notFoundError} from '../errors.js';
-import {decodeRow, encodeRow, isUuid, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, encodeRow, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 /**
  * A concurrency_limit_v2 row as Prefect's API answers for it (GlobalConcurrencyLimitResponse):
@@ -63,11 +63,11 @@ export async function listGlobalConcurrencyLimits(
   ctx: RepositoryContext,
   options: {limit?: number; namePrefix?: string},
   nowMillis: number,
-): Promise<{rows: GlobalConcurrencyLimitRecord[]; total?: number}> {
+): Promise<LimitedRows<GlobalConcurrencyLimitRecord>> {
   let query = ctx.db.knex('concurrency_limit_v2').select('*').orderBy([{column: 'name'}, {column: 'id'}]);
   if (options.namePrefix !== undefined) query = query.where('name', '>=', options.namePrefix).andWhere('name', '<', options.namePrefix + '\uffff');
   const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
-  return {rows: result.rows.map((raw) => toGlobalLimit(ctx, raw, nowMillis)), total: result.total};
+  return {rows: result.rows.map((raw) => toGlobalLimit(ctx, raw, nowMillis)), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
 }
 
 /** By exact name, else by id or unique id prefix (as Prefect's API takes an id or a name). */

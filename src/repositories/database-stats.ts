@@ -2,6 +2,8 @@ import {statSync} from 'node:fs';
 
 import type {Database} from '../db/connection.js';
 import type {SchemaInfo} from '../db/schema-info.js';
+import {repositoryContext} from './common.js';
+import {estimatedRowCount} from './row-estimates.js';
 
 /** The tables `db status` counts: the ones an operator asks about first. */
 export const STATUS_TABLES = [
@@ -26,18 +28,43 @@ export const STATUS_TABLES = [
   'events',
 ] as const;
 
-/** Exact row counts; a table missing at this revision counts as null. */
-export async function countRows(db: Database, schema: SchemaInfo): Promise<Record<string, number | null>> {
+/** Below this many rows (by estimate) a table is counted exactly: a count that small is cheap. */
+export const EXACT_COUNT_BELOW = 100_000;
+
+export interface RowCounts {
+  counts: Record<string, number | null>;
+  /** The tables whose count is an estimate (see estimatedRowCount), in STATUS_TABLES order. */
+  estimated: string[];
+}
+
+/**
+ * Row counts per table; a table missing at this revision counts as null. Counting every row
+ * reads whole tables (a minute on a cold 20 GB file), so big tables get the database's own
+ * estimate unless `exact` is asked for.
+ */
+export async function countRows(
+  db: Database,
+  schema: SchemaInfo,
+  {exact = false, exactBelow = EXACT_COUNT_BELOW}: {exact?: boolean; exactBelow?: number} = {},
+): Promise<RowCounts> {
+  const ctx = repositoryContext(db, schema);
   const counts: Record<string, number | null> = {};
+  const estimated: string[] = [];
   for (const table of STATUS_TABLES) {
     if (!schema.hasTable(table)) {
       counts[table] = null;
       continue;
     }
+    const estimate = exact ? undefined : await estimatedRowCount(ctx, table).catch(() => undefined);
+    if (estimate !== undefined && estimate >= exactBelow) {
+      counts[table] = estimate;
+      estimated.push(table);
+      continue;
+    }
     const [row] = await db.knex(table).count({count: '*'});
     counts[table] = Number(row.count);
   }
-  return counts;
+  return {counts, estimated};
 }
 
 export interface SqliteFileFacts {

@@ -1,7 +1,7 @@
 import type {Knex} from 'knex';
 
 import {notFoundError, usageError} from '../errors.js';
-import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 import {polledRecently} from './work-queues.js';
 
 /** A deployment_schedule row as Prefect's REST API names its fields. */
@@ -115,7 +115,7 @@ export async function listDeployments(
   ctx: RepositoryContext,
   options: DeploymentListOptions,
   nowMillis: number,
-): Promise<{rows: DeploymentRecord[]; total?: number}> {
+): Promise<LimitedRows<DeploymentRecord>> {
   let query = baseQuery(ctx);
   if (options.flowName !== undefined) query = query.where('flow.name', options.flowName);
   if (options.workPoolName !== undefined) query = query.where('work_pool.name', options.workPoolName);
@@ -131,7 +131,7 @@ export async function listDeployments(
       : query.orderBy(`deployment.${field}`, direction);
   query = query.orderBy('deployment.id');
   const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
-  return {rows: await toDeployments(ctx, result.rows, nowMillis), total: result.total};
+  return {rows: await toDeployments(ctx, result.rows, nowMillis), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
 }
 
 /**
@@ -153,6 +153,16 @@ export async function findDeployment(ctx: RepositoryContext, reference: string, 
     rows = await baseQuery(ctx).where('deployment.id', id);
   }
   return (await toDeployments(ctx, rows, nowMillis))[0];
+}
+
+/** "flow/deployment" for a deployment id, or null when the deployment is gone (runs outlive it). */
+export async function deploymentLabel(ctx: RepositoryContext, deploymentId: string): Promise<string | null> {
+  const row = (await ctx.db
+    .knex('deployment')
+    .join('flow', 'flow.id', 'deployment.flow_id')
+    .where('deployment.id', deploymentId)
+    .first({flow_name: 'flow.name', name: 'deployment.name'})) as {flow_name: string; name: string} | undefined;
+  return row ? `${row.flow_name}/${row.name}` : null;
 }
 
 async function toDeployments(ctx: RepositoryContext, rows: Row[], nowMillis: number): Promise<DeploymentRecord[]> {

@@ -1,8 +1,10 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
+import {streamRows} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
-import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {sortIndexServesFilter} from './run-index-choice.js';
 import {
   estimatedRunTime,
   estimatedStartTimeDelta,
@@ -10,10 +12,10 @@ import {
   nowInMicros,
   readStates,
   runTiming,
-  sortIndexServesStateFilter,
   type RunKind,
   type StateFilter,
   type StateRecord,
+  storedStateNames,
   whereStateMatches,
 } from './run-states.js';
 
@@ -119,21 +121,77 @@ export interface FlowRunListOptions {
 export async function listFlowRuns(
   ctx: RepositoryContext,
   options: FlowRunListOptions,
-): Promise<{rows: FlowRunRecord[]; total?: number}> {
-  const refs = await resolveFilterRefs(ctx, options.filter);
-  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
-  const useStateIndexes = !(await sortIndexServesStateFilter(
+): Promise<LimitedRows<FlowRunRecord>> {
+  const {filter, sort} = options;
+  const refs = await resolveFilterRefs(ctx, filter);
+  const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
+  const matching = () => applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs);
+  const walkSortIndex = await sortIndexServesFilter(
     ctx,
     'flow_run',
-    options.filter.states,
-    options.limit,
-    RUN_SORT_FIELDS[options.sort.field].indexed,
-  ));
-  applyFilter(ctx, query, options.filter, refs, useStateIndexes);
-  orderRuns(ctx, query, 'flow_run', options.sort);
-  // Counting for the "20 of N" notice needs no order, so the state indexes serve it best.
-  const countQuery = useStateIndexes ? query : applyFilter(ctx, ctx.db.knex('flow_run'), options.filter, refs, true);
-  return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb), countQuery);
+    {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: filterUsesAnIndex(filter, sortColumn)},
+    matching,
+  );
+  const query = sortedFlowRuns(ctx, filter, refs, sort, walkSortIndex);
+  // Counting for the "20 of N" notice needs no order, so the filter's indexes serve it best.
+  return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb), walkSortIndex ? matching() : query);
+}
+
+function sortedFlowRuns(ctx: RepositoryContext, filter: FlowRunFilter, refs: FilterRefs, sort: SortChoice<RunSortField>, walkSortIndex: boolean) {
+  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
+  applyFilter(ctx, query, filter, refs, walkSortIndex ? RUN_SORT_FIELDS[sort.field].column : undefined);
+  return orderRuns(ctx, query, 'flow_run', sort);
+}
+
+/** Rows per batch of a streamed list: a few hundred kilobytes of records at a time. */
+export const STREAM_BATCH = 500;
+
+/**
+ * Every run the filter selects, in the sort's order, handed over a batch at a time as they
+ * are read (`--all`): memory stays bounded whatever the number of runs. A sort without an
+ * index (created), or a selective filter, makes the database sort the matches first.
+ */
+export async function streamFlowRuns(
+  ctx: RepositoryContext,
+  options: {filter: FlowRunFilter; sort: SortChoice<RunSortField>},
+  onBatch: (rows: FlowRunRecord[]) => Promise<void>,
+): Promise<void> {
+  const {filter, sort} = options;
+  const refs = await resolveFilterRefs(ctx, filter);
+  const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
+  const walkSortIndex = await sortIndexServesFilter(
+    ctx,
+    'flow_run',
+    {limit: undefined, sortColumnIndexed: indexed, filterIndexed: filterUsesAnIndex(filter, sortColumn)},
+    () => applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs),
+  );
+  const query = sortedFlowRuns(ctx, filter, refs, sort, walkSortIndex);
+  await streamRows(ctx.db, query, STREAM_BATCH, async (raw) => onBatch(await rowsToFlowRuns(ctx, raw)));
+}
+
+/** The run column each indexed filter condition reads (tags have no index in Prefect's schema). */
+const FILTER_COLUMNS: Partial<Record<keyof FlowRunFilter, string>> = {
+  flowNames: 'flow_id',
+  deployment: 'deployment_id',
+  states: 'state_type',
+  workPool: 'work_queue_id',
+  workQueue: 'work_queue_id',
+  parent: 'parent_task_run_id',
+  expectedSince: 'expected_start_time',
+  expectedUntil: 'expected_start_time',
+  startedSince: 'start_time',
+  startedBefore: 'start_time',
+  endedSince: 'end_time',
+  endedBefore: 'end_time',
+  nextScheduledBefore: 'next_scheduled_start_time',
+};
+
+/** Whether some condition of the filter could be read through an index other than the sort column's. */
+function filterUsesAnIndex(filter: FlowRunFilter, sortColumn: string): boolean {
+  return (Object.keys(filter) as Array<keyof FlowRunFilter>).some((key) => {
+    const column = FILTER_COLUMNS[key];
+    return column !== undefined && column !== sortColumn && filter[key] !== undefined;
+  });
 }
 
 /**
@@ -148,13 +206,13 @@ export async function flowRunIdPages(
   const refs = await resolveFilterRefs(ctx, filter);
   return {
     page: async (db, after, size) => {
-      const query = applyFilter(ctx, db('flow_run').select('flow_run.id'), filter, refs, true);
+      const query = applyFilter(ctx, db('flow_run').select('flow_run.id'), filter, refs);
       if (after !== undefined) query.where('flow_run.id', '>', after);
       const rows: Row[] = await query.orderBy('flow_run.id').limit(size);
       return rows.map((row) => ctx.db.codec.decodeUuid(row.id) as string);
     },
     count: async () => {
-      const [row] = await applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs, true).count({count: '*'});
+      const [row] = await applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs).count({count: '*'});
       return Number(row.count);
     },
   };
@@ -164,58 +222,82 @@ export async function flowRunIdPages(
 interface FilterRefs {
   deploymentId?: string;
   parentId?: string;
+  /** The state filter with its names spelled as stored. */
+  states?: StateFilter;
+  /** Ids of the queues --work-pool / --work-queue name: a literal list lets PostgreSQL OR two index scans. */
+  queueIds?: string[];
 }
 
 async function resolveFilterRefs(ctx: RepositoryContext, filter: FlowRunFilter): Promise<FilterRefs> {
   return {
     deploymentId: filter.deployment ? await deploymentIdOf(ctx, filter.deployment) : undefined,
     parentId: filter.parent ? await resolveId(ctx, 'flow_run', filter.parent, 'flow run') : undefined,
+    states: filter.states ? await storedStateNames(ctx, 'flow_run', filter.states) : undefined,
+    queueIds: filter.workPool || filter.workQueue ? await queueIdsOf(ctx, filter.workPool, filter.workQueue) : undefined,
   };
 }
 
-/** Adds the filter's conditions to `query`: each a plain comparison or an `in (subquery)` on an indexed column. */
+/**
+ * Adds the filter's conditions to `query`: each a plain comparison or an `in (subquery)` on an
+ * indexed column. With `onlySortIndex`, every condition but those on that column is written
+ * so no index can serve it, leaving SQLite the sort column's index to walk.
+ */
 function applyFilter(
   ctx: RepositoryContext,
   query: Knex.QueryBuilder,
   filter: FlowRunFilter,
   refs: FilterRefs,
-  useStateIndexes: boolean,
+  onlySortIndex?: string,
 ): Knex.QueryBuilder {
   const {knex} = ctx.db;
   const encode = (iso: string) => ctx.db.codec.encodeTimestamp(iso);
+  // Knex accepts a raw expression where a column goes; its typings only admit strings.
+  const column = (name: string) =>
+    (onlySortIndex === undefined || name === onlySortIndex ? `flow_run.${name}` : ctx.sql.withoutIndex(`flow_run.${name}`)) as string;
   if (filter.flowNames?.length) {
-    query.whereIn('flow_run.flow_id', knex('flow').select('id').whereIn('name', [...filter.flowNames]));
+    query.whereIn(column('flow_id'), knex('flow').select('id').whereIn('name', [...filter.flowNames]));
   }
-  if (refs.deploymentId) query.where('flow_run.deployment_id', refs.deploymentId);
-  if (filter.states) whereStateMatches(ctx, query, 'flow_run', filter.states, {useStateIndexes});
+  if (refs.deploymentId) query.where(column('deployment_id'), refs.deploymentId);
+  if (refs.states) whereStateMatches(ctx, query, 'flow_run', refs.states, {useStateIndexes: onlySortIndex === undefined});
   for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(query, 'flow_run.tags', tag);
-  if (filter.workPool || filter.workQueue) whereWorkQueue(ctx, query, filter.workPool, filter.workQueue);
+  if (refs.queueIds) whereWorkQueue(query, column, refs.queueIds, filter.workPool, filter.workQueue);
   if (refs.parentId) {
-    query.whereIn('flow_run.parent_task_run_id', knex('task_run').select('id').where('flow_run_id', refs.parentId));
+    query.whereIn(column('parent_task_run_id'), knex('task_run').select('id').where('flow_run_id', refs.parentId));
   }
-  if (filter.expectedSince) query.where('flow_run.expected_start_time', '>=', encode(filter.expectedSince));
-  if (filter.expectedUntil) query.where('flow_run.expected_start_time', '<=', encode(filter.expectedUntil));
-  if (filter.startedSince) query.where('flow_run.start_time', '>=', encode(filter.startedSince));
-  if (filter.startedBefore) query.where('flow_run.start_time', '<', encode(filter.startedBefore));
-  if (filter.endedSince) query.where('flow_run.end_time', '>=', encode(filter.endedSince));
-  if (filter.endedBefore) query.where('flow_run.end_time', '<', encode(filter.endedBefore));
-  if (filter.nextScheduledBefore) query.where('flow_run.next_scheduled_start_time', '<=', encode(filter.nextScheduledBefore));
+  if (filter.expectedSince) query.where(column('expected_start_time'), '>=', encode(filter.expectedSince));
+  if (filter.expectedUntil) query.where(column('expected_start_time'), '<=', encode(filter.expectedUntil));
+  if (filter.startedSince) query.where(column('start_time'), '>=', encode(filter.startedSince));
+  if (filter.startedBefore) query.where(column('start_time'), '<', encode(filter.startedBefore));
+  if (filter.endedSince) query.where(column('end_time'), '>=', encode(filter.endedSince));
+  if (filter.endedBefore) query.where(column('end_time'), '<', encode(filter.endedBefore));
+  if (filter.nextScheduledBefore) query.where(column('next_scheduled_start_time'), '<=', encode(filter.nextScheduledBefore));
   return query;
 }
 
-/**
- * Runs sent to a queue of that name (in that pool, if given) or to any queue of the pool.
- * Old agent-era runs may carry only `work_queue_name`, so a queue alone matches that too.
- */
-function whereWorkQueue(ctx: RepositoryContext, query: Knex.QueryBuilder, pool?: string, queue?: string): void {
+/** The queues of that name (in that pool, if given), or every queue of the pool. */
+async function queueIdsOf(ctx: RepositoryContext, pool?: string, queue?: string): Promise<string[]> {
   const {knex} = ctx.db;
   const queues = knex('work_queue').select('id');
   if (queue) queues.where('name', queue);
   if (pool) queues.whereIn('work_pool_id', knex('work_pool').select('id').where('name', pool));
+  return ((await queues) as Row[]).map((row) => ctx.db.codec.decodeUuid(row.id) as string);
+}
+
+/**
+ * Runs sent to one of the named queues. Old agent-era runs may carry only `work_queue_name`,
+ * so a queue named without its pool matches that too.
+ */
+function whereWorkQueue(
+  query: Knex.QueryBuilder,
+  column: (name: string) => string,
+  queueIds: readonly string[],
+  pool?: string,
+  queue?: string,
+): void {
   if (queue && !pool) {
-    query.where((either) => either.whereIn('flow_run.work_queue_id', queues).orWhere('flow_run.work_queue_name', queue));
+    query.where((either) => either.whereIn(column('work_queue_id'), [...queueIds]).orWhere(column('work_queue_name'), queue));
   } else {
-    query.whereIn('flow_run.work_queue_id', queues);
+    query.whereIn(column('work_queue_id'), [...queueIds]);
   }
 }
 
@@ -246,7 +328,11 @@ export async function readFlowRun(ctx: RepositoryContext, idOrPrefix: string): P
 }
 
 async function toFlowRuns(ctx: RepositoryContext, query: Knex.QueryBuilder): Promise<FlowRunRecord[]> {
-  const rows = ((await query) as Row[]).map((raw) => decodeRow(ctx, 'flow_run', raw));
+  return rowsToFlowRuns(ctx, (await query) as Row[]);
+}
+
+async function rowsToFlowRuns(ctx: RepositoryContext, raw: Row[]): Promise<FlowRunRecord[]> {
+  const rows = raw.map((one) => decodeRow(ctx, 'flow_run', one));
   const states = await readStates(ctx, 'flow_run', rows.flatMap((row) => (row.state_id ? [row.state_id as string] : [])));
   const flowNames = await readFlowNames(ctx, rows.map((row) => row.flow_id as string));
   const now = nowInMicros();

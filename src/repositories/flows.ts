@@ -1,5 +1,5 @@
 import {notFoundError} from '../errors.js';
-import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 /** A flow as Prefect's REST API names its fields. */
 export interface FlowRecord {
@@ -31,7 +31,7 @@ function toFlow(ctx: RepositoryContext, raw: Row): FlowRecord {
   };
 }
 
-export async function listFlows(ctx: RepositoryContext, options: FlowListOptions): Promise<{rows: FlowRecord[]; total?: number}> {
+export async function listFlows(ctx: RepositoryContext, options: FlowListOptions): Promise<LimitedRows<FlowRecord>> {
   let query = ctx.db.knex('flow').select(existingColumns(ctx, 'flow', FLOW_COLUMNS));
   if (options.nameLike) query = query.where('name', 'like', `%${options.nameLike}%`);
   if (options.tag) query = ctx.sql.jsonArrayContains(query, 'tags', options.tag);

@@ -1,5 +1,5 @@
 import {usageError} from '../errors.js';
-import {decodeRow, limitedList, type RepositoryContext, type Row} from './common.js';
+import {decodeRow, limitedList, type RepositoryContext, type Row, type LimitedRows} from './common.js';
 
 /** A log row as Prefect's REST API names its fields. */
 export interface LogRecord {
@@ -55,7 +55,7 @@ export async function readFlowRunLogs(
   ctx: RepositoryContext,
   flowRunId: string,
   options: LogReadOptions,
-): Promise<{rows: LogRecord[]; total?: number}> {
+): Promise<LimitedRows<LogRecord>> {
   const query = ctx.db.knex('log').select(LOG_COLUMNS).where('flow_run_id', flowRunId);
   if (options.minLevel !== undefined) query.where('level', '>=', options.minLevel);
   const fetch = async (qb: typeof query) => ((await qb) as Row[]).map((raw) => toLog(ctx, raw));
@@ -66,8 +66,8 @@ export async function readFlowRunLogs(
     {column: 'timestamp', order: 'desc'},
     {column: 'id', order: 'desc'},
   ]);
-  const {rows, total} = await limitedList(newestFirst, options.tail, fetch);
-  return {rows: rows.reverse(), total};
+  const page = await limitedList(newestFirst, options.tail, fetch);
+  return {...page, rows: page.rows.reverse()};
 }
 
 function toLog(ctx: RepositoryContext, raw: Row): LogRecord {

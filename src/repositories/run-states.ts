@@ -53,8 +53,8 @@ export interface StateFilter {
 
 /**
  * Restricts a query on `table` (flow_run or task_run) to runs in the given state types and
- * names. Prefect's own names are matched exactly after fixing their case, so the state_name
- * index serves the lookup; only custom names fall back to a case-insensitive comparison.
+ * names. Names are matched exactly, so the state_name index serves the lookup: give it a
+ * filter whose names went through storedStateNames first.
  */
 export function whereStateMatches(
   ctx: RepositoryContext,
@@ -67,36 +67,36 @@ export function whereStateMatches(
   const column = (name: string) =>
     (useStateIndexes ? `${table}.${name}` : ctx.sql.withoutIndex(`${table}.${name}`)) as string;
   if (filter.types?.length) qb.whereIn(column('state_type'), [...filter.types]);
-  if (!filter.names?.length) return qb;
-  const known = filter.names.flatMap((name) => KNOWN_BY_LOWER.get(name.toLowerCase()) ?? []);
-  const custom = filter.names.filter((name) => !KNOWN_BY_LOWER.has(name.toLowerCase()));
-  return qb.where((names) => {
-    if (known.length > 0) names.whereIn(column('state_name'), known);
-    for (const name of custom) names.orWhere((one) => ctx.sql.equalsIgnoringCase(one, `${table}.state_name`, name));
-  });
+  if (filter.names?.length) qb.whereIn(column('state_name'), [...filter.names]);
+  return qb;
 }
 
+/** Far more distinct state names than any real database holds; the lookup stops there. */
+const MAX_DISTINCT_STATE_NAMES = 10_000;
+
 /**
- * Whether a limited, sorted list filtered by state is better served by walking the sort
- * column's index than by the state indexes. Prefect's SQLite files carry no planner
- * statistics, so SQLite always picks the state index and then sorts every match: seconds for
- * "all COMPLETED runs" on a million rows. Walking the sort index reads about
- * limit × total / matching rows, which wins once matching² > limit × total. PostgreSQL
- * plans this itself.
+ * The filter with its state names spelled as stored, for whereStateMatches. Prefect's own
+ * names only need their case fixed; a custom name matches every stored name equal to it in
+ * any case, found by hopping through the state_name index from one distinct value to the
+ * next (one index descent per distinct name, never a scan of the runs). A name nothing
+ * matches leaves an empty list: the filter then selects no run.
  */
-export async function sortIndexServesStateFilter(
-  ctx: RepositoryContext,
-  table: RunKind,
-  filter: StateFilter | undefined,
-  limit: number | undefined,
-  sortColumnIndexed: boolean,
-): Promise<boolean> {
-  if (ctx.db.dialect !== 'sqlite' || !filter || limit === undefined || !sortColumnIndexed) return false;
-  if (!filter.types?.length && !filter.names?.length) return false;
-  const matching = Number((await whereStateMatches(ctx, ctx.db.knex(table), table, filter).count({count: '*'}))[0].count);
-  if (matching <= limit) return false;
-  const total = Number((await ctx.db.knex(table).count({count: '*'}))[0].count);
-  return matching * matching > limit * total;
+export async function storedStateNames(ctx: RepositoryContext, table: RunKind, filter: StateFilter): Promise<StateFilter> {
+  if (!filter.names?.length) return filter;
+  const known = filter.names.flatMap((name) => KNOWN_BY_LOWER.get(name.toLowerCase()) ?? []);
+  const custom = new Set(filter.names.filter((name) => !KNOWN_BY_LOWER.has(name.toLowerCase())).map((name) => name.toLowerCase()));
+  if (custom.size === 0) return {...filter, names: known};
+  const rows: Row[] = await ctx.db.knex.raw(
+    `with recursive names(name) as (
+       select min(state_name) from ??
+       union all
+       select (select min(state_name) from ?? where state_name > names.name) from names where names.name is not null
+     )
+     select name from names where name is not null limit ?`,
+    [table, table, MAX_DISTINCT_STATE_NAMES],
+  ).then((result: Row[] | {rows: Row[]}) => (Array.isArray(result) ? result : result.rows));
+  const matching = rows.map((row) => String(row.name)).filter((name) => custom.has(name.toLowerCase()));
+  return {...filter, names: [...new Set([...known, ...matching])]};
 }
 
 /** A run's current state as Prefect's REST API shows it under `state`. */

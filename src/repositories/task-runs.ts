@@ -1,18 +1,20 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
-import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
-import {orderRuns, RUN_SORT_FIELDS, type RunSortField} from './flow-runs.js';
+import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {streamRows} from '../db/row-stream.js';
+import {orderRuns, RUN_SORT_FIELDS, type RunSortField, STREAM_BATCH} from './flow-runs.js';
+import {sortIndexServesFilter} from './run-index-choice.js';
 import {
   estimatedRunTime,
   estimatedStartTimeDelta,
   nowInMicros,
   readStates,
   runTiming,
-  sortIndexServesStateFilter,
   STATE_TYPES,
   type StateFilter,
   type StateRecord,
+  storedStateNames,
   whereStateMatches,
 } from './run-states.js';
 
@@ -76,52 +78,107 @@ export interface TaskRunListOptions {
 export async function listTaskRuns(
   ctx: RepositoryContext,
   options: TaskRunListOptions,
-): Promise<{rows: TaskRunRecord[]; total?: number}> {
-  const {filter} = options;
+): Promise<LimitedRows<TaskRunRecord>> {
+  const {sort} = options;
+  const filter = await withStoredStateNames(ctx, options.filter);
   const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
-  const indexed = RUN_SORT_FIELDS[options.sort.field].indexed;
-  const useStateIndexes = !(await sortIndexServesStateFilter(ctx, 'task_run', filter.states, options.limit, indexed));
-  const filtered = (qb: Knex.QueryBuilder, stateIndexes: boolean) => applyTaskRunFilter(ctx, qb, filter, flowRunId, stateIndexes);
-  const query = filtered(ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS)), useStateIndexes);
-  orderRuns(ctx, query, 'task_run', options.sort);
-  // Counting for the "20 of N" notice needs no order, so the state indexes serve it best.
-  const countQuery = useStateIndexes ? query : filtered(ctx.db.knex('task_run'), true);
-  return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb), countQuery);
+  const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
+  const matching = () => applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId);
+  const walkSortIndex = await sortIndexServesFilter(
+    ctx,
+    'task_run',
+    {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: taskFilterUsesAnIndex(filter, sortColumn)},
+    matching,
+  );
+  const query = sortedTaskRuns(ctx, filter, flowRunId, sort, walkSortIndex);
+  // Counting for the "20 of N" notice needs no order, so the filter's indexes serve it best.
+  return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb), walkSortIndex ? matching() : query);
 }
 
+function sortedTaskRuns(ctx: RepositoryContext, filter: TaskRunFilter, flowRunId: string | undefined, sort: SortChoice<RunSortField>, walkSortIndex: boolean) {
+  const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS));
+  applyTaskRunFilter(ctx, query, filter, flowRunId, walkSortIndex ? RUN_SORT_FIELDS[sort.field].column : undefined);
+  return orderRuns(ctx, query, 'task_run', sort);
+}
+
+/** Every task run the filter selects, in the sort's order, a batch at a time (see streamFlowRuns). */
+export async function streamTaskRuns(
+  ctx: RepositoryContext,
+  options: {filter: TaskRunFilter; sort: SortChoice<RunSortField>},
+  onBatch: (rows: TaskRunRecord[]) => Promise<void>,
+): Promise<void> {
+  const {sort} = options;
+  const filter = await withStoredStateNames(ctx, options.filter);
+  const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
+  const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
+  const walkSortIndex = await sortIndexServesFilter(
+    ctx,
+    'task_run',
+    {limit: undefined, sortColumnIndexed: indexed, filterIndexed: taskFilterUsesAnIndex(filter, sortColumn)},
+    () => applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId),
+  );
+  const query = sortedTaskRuns(ctx, filter, flowRunId, sort, walkSortIndex);
+  await streamRows(ctx.db, query, STREAM_BATCH, async (raw) => onBatch(await rowsToTaskRuns(ctx, raw)));
+}
+
+async function withStoredStateNames(ctx: RepositoryContext, filter: TaskRunFilter): Promise<TaskRunFilter> {
+  return filter.states ? {...filter, states: await storedStateNames(ctx, 'task_run', filter.states)} : filter;
+}
+
+/** The task run column each indexed filter condition reads (tags have no index). */
+const TASK_FILTER_COLUMNS: Partial<Record<keyof TaskRunFilter, string>> = {
+  flowRun: 'flow_run_id',
+  states: 'state_type',
+  startedSince: 'start_time',
+  startedBefore: 'start_time',
+  endedSince: 'end_time',
+  endedBefore: 'end_time',
+};
+
+function taskFilterUsesAnIndex(filter: TaskRunFilter, sortColumn: string): boolean {
+  return (Object.keys(filter) as Array<keyof TaskRunFilter>).some((key) => {
+    const column = TASK_FILTER_COLUMNS[key];
+    return column !== undefined && column !== sortColumn && filter[key] !== undefined;
+  });
+}
+
+/** The filter's conditions; with `onlySortIndex`, written so only that column's index can serve (see flow-runs.ts). */
 function applyTaskRunFilter(
   ctx: RepositoryContext,
   qb: Knex.QueryBuilder,
   filter: TaskRunFilter,
   flowRunId: string | undefined,
-  useStateIndexes: boolean,
+  onlySortIndex?: string,
 ): Knex.QueryBuilder {
   const encode = (iso: string) => ctx.db.codec.encodeTimestamp(iso);
-  if (flowRunId) qb.where('task_run.flow_run_id', flowRunId);
-  if (filter.states) whereStateMatches(ctx, qb, 'task_run', filter.states, {useStateIndexes});
+  const column = (name: string) =>
+    (onlySortIndex === undefined || name === onlySortIndex ? `task_run.${name}` : ctx.sql.withoutIndex(`task_run.${name}`)) as string;
+  if (flowRunId) qb.where(column('flow_run_id'), flowRunId);
+  if (filter.states) whereStateMatches(ctx, qb, 'task_run', filter.states, {useStateIndexes: onlySortIndex === undefined});
   for (const tag of filter.tags ?? []) ctx.sql.jsonArrayContains(qb, 'task_run.tags', tag);
-  if (filter.startedSince) qb.where('task_run.start_time', '>=', encode(filter.startedSince));
-  if (filter.startedBefore) qb.where('task_run.start_time', '<', encode(filter.startedBefore));
-  if (filter.endedSince) qb.where('task_run.end_time', '>=', encode(filter.endedSince));
-  if (filter.endedBefore) qb.where('task_run.end_time', '<', encode(filter.endedBefore));
+  if (filter.startedSince) qb.where(column('start_time'), '>=', encode(filter.startedSince));
+  if (filter.startedBefore) qb.where(column('start_time'), '<', encode(filter.startedBefore));
+  if (filter.endedSince) qb.where(column('end_time'), '>=', encode(filter.endedSince));
+  if (filter.endedBefore) qb.where(column('end_time'), '<', encode(filter.endedBefore));
   return qb;
 }
 
 /** The ids of the task runs a filter selects, a page at a time in id order (see flowRunIdPages). */
 export async function taskRunIdPages(
   ctx: RepositoryContext,
-  filter: TaskRunFilter,
+  selection: TaskRunFilter,
 ): Promise<{page: (db: Db, after: string | undefined, size: number) => Promise<string[]>; count: () => Promise<number>}> {
+  const filter = await withStoredStateNames(ctx, selection);
   const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
   return {
     page: async (db, after, size) => {
-      const query = applyTaskRunFilter(ctx, db('task_run').select('task_run.id'), filter, flowRunId, true);
+      const query = applyTaskRunFilter(ctx, db('task_run').select('task_run.id'), filter, flowRunId);
       if (after !== undefined) query.where('task_run.id', '>', after);
       const rows: Row[] = await query.orderBy('task_run.id').limit(size);
       return rows.map((row) => ctx.db.codec.decodeUuid(row.id) as string);
     },
     count: async () => {
-      const [row] = await applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId, true).count({count: '*'});
+      const [row] = await applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId).count({count: '*'});
       return Number(row.count);
     },
   };
@@ -149,7 +206,11 @@ export async function countTaskRunsByStateType(ctx: RepositoryContext, flowRunId
 }
 
 async function toTaskRuns(ctx: RepositoryContext, query: Knex.QueryBuilder): Promise<TaskRunRecord[]> {
-  const rows = ((await query) as Row[]).map((raw) => decodeRow(ctx, 'task_run', raw));
+  return rowsToTaskRuns(ctx, (await query) as Row[]);
+}
+
+async function rowsToTaskRuns(ctx: RepositoryContext, raw: Row[]): Promise<TaskRunRecord[]> {
+  const rows = raw.map((one) => decodeRow(ctx, 'task_run', one));
   const states = await readStates(ctx, 'task_run', rows.flatMap((row) => (row.state_id ? [row.state_id as string] : [])));
   const now = nowInMicros();
   return rows.map((row) => toTaskRun(row, states.get(row.state_id as string) ?? null, now));

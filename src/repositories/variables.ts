@@ -1,6 +1,6 @@
 import {revisionAtLeast} from '../db/revisions.js';
 import {notFoundError} from '../errors.js';
-import {decodeRow, encodeRow, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, encodeRow, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 /** A variable as Prefect's REST API names its fields. */
 export interface VariableRecord {
@@ -33,10 +33,10 @@ function toVariable(ctx: RepositoryContext, raw: Row): VariableRecord {
   };
 }
 
-export async function listVariables(ctx: RepositoryContext, options: {limit?: number}): Promise<{rows: VariableRecord[]; total?: number}> {
+export async function listVariables(ctx: RepositoryContext, options: {limit?: number}): Promise<LimitedRows<VariableRecord>> {
   const query = ctx.db.knex('variable').select('*').orderBy([{column: 'name'}, {column: 'id'}]);
   const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
-  return {rows: result.rows.map((raw) => toVariable(ctx, raw)), total: result.total};
+  return {rows: result.rows.map((raw) => toVariable(ctx, raw)), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
 }
 
 export async function findVariableByName(ctx: RepositoryContext, name: string): Promise<VariableRecord | undefined> {

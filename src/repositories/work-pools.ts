@@ -1,5 +1,5 @@
 import {notFoundError} from '../errors.js';
-import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 import {listWorkers, type WorkerRecord} from './workers.js';
 
 export type WorkPoolStatus = 'READY' | 'NOT_READY' | 'PAUSED';
@@ -76,7 +76,7 @@ export async function listWorkPools(
   ctx: RepositoryContext,
   options: {limit?: number},
   nowMillis: number,
-): Promise<{rows: WorkPoolSummary[]; total?: number}> {
+): Promise<LimitedRows<WorkPoolSummary>> {
   const query = poolQuery(ctx).orderBy([{column: 'name'}, {column: 'id'}]);
   const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
   const ids = result.rows.map((row) => String(row.id));
@@ -92,7 +92,7 @@ export async function listWorkPools(
       workers_offline: poolWorkers.length - online,
     };
   });
-  return {rows, total: result.total};
+  return {rows, total: result.total, totalIsLowerBound: result.totalIsLowerBound};
 }
 
 async function countQueues(ctx: RepositoryContext, poolIds: string[]): Promise<Map<string, number>> {

@@ -1,5 +1,5 @@
 import {notFoundError, usageError} from '../errors.js';
-import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row} from './common.js';
+import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 // PREFECT_SERVER_SERVICES_FOREMAN_WORK_QUEUE_LAST_POLLED_TIMEOUT_SECONDS (and the deployment one).
 export const LAST_POLLED_TIMEOUT_SECONDS = 60;
@@ -128,7 +128,7 @@ export async function listWorkQueues(
   ctx: RepositoryContext,
   options: WorkQueueListOptions,
   nowMillis: number,
-): Promise<{rows: WorkQueueRecord[]; total?: number}> {
+): Promise<LimitedRows<WorkQueueRecord>> {
   let query = baseQuery(ctx);
   if (options.poolName !== undefined) {
     const pool = await ctx.db.knex('work_pool').where('name', options.poolName).first('id');
@@ -142,7 +142,7 @@ export async function listWorkQueues(
     {column: 'work_queue.id'},
   ]);
   const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
-  return {rows: await toQueues(ctx, result.rows, nowMillis), total: result.total};
+  return {rows: await toQueues(ctx, result.rows, nowMillis), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
 }
 
 /** The queues of one pool by priority. */

@@ -1,4 +1,4 @@
-import {numberValue} from '../db/codecs/json-text.js';
+import {isJsonObject, numberValue} from '../db/codecs/json-text.js';
 
 /**
  * The three schedule shapes Prefect stores in deployment_schedule.schedule (and, before
@@ -44,7 +44,7 @@ function timezoneOf(value: Record<string, unknown>): string {
 
 /** Reads a stored schedule object into one of the shapes above; never throws. */
 export function parseSchedule(value: unknown): Schedule {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {kind: 'unknown', raw: value};
+  if (!isJsonObject(value)) return {kind: 'unknown', raw: value};
   const fields = value as Record<string, unknown>;
   // Python stores the interval as a float's text (3600.0), which decodes as a kept number.
   const interval = numberValue(fields.interval);

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 
-import {jsonText, parseJson} from '../db/codecs/json-text.js';
+import {isJsonObject, jsonText, parseJson} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 
 // Prefect's placeholder pattern (utilities/templating): {{ name }}.
@@ -20,7 +20,7 @@ export function readBaseJobTemplate(file: string): Record<string, unknown> {
   } catch {
     throw usageError(`base job template ${file} is not valid JSON`);
   }
-  if (template === null || typeof template !== 'object' || Array.isArray(template)) {
+  if (!isJsonObject(template)) {
     throw usageError(`base job template ${file} must be a JSON object`);
   }
   assertValidBaseJobTemplate(template as Record<string, unknown>);

@@ -1,7 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {Database} from '../db/connection.js';
-import {ProgressBar} from '../render/progress.js';
+import type {ProgressListener} from './progress.js';
 
 /**
  * The one way multi-row changes reach the database (design §7): work is cut into bounded
@@ -55,7 +55,7 @@ export interface BatchOptions<T> {
   batchSize?: number;
   /** Smallest batch the time budget may shrink to (default 10). */
   minBatchSize?: number;
-  /** A batch that holds the write lock longer than this makes the next one smaller (default 500 ms). */
+  /** The longest a batch may hold the write lock (default 500 ms): sizes follow the measured cost per item to stay well under it. */
   targetBatchMs?: number;
   /**
    * Pause after each committed batch, in milliseconds (default 0). On SQLite a process waiting
@@ -67,8 +67,8 @@ export interface BatchOptions<T> {
   limit?: number;
   /** Run every batch and roll it back: what a dry run reports is what the real run would do. */
   dryRun?: boolean;
-  /** Label and expected total for a progress bar on a stderr terminal. */
-  progress?: {label: string; total?: number};
+  /** Hears how many items are done after each batch, against the expected total. */
+  progress?: {listener: ProgressListener; label: string; total?: number; unit: string};
 }
 
 export interface BatchReport {
@@ -84,42 +84,63 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const maxSize = options.batchSize ?? 500;
   const minSize = Math.min(options.minBatchSize ?? 10, maxSize);
   const targetMs = options.targetBatchMs ?? 500;
-  const bar = options.progress && options.progress.total !== undefined ? ProgressBar.forStderr(options.progress.label, options.progress.total) : undefined;
+  const progress = options.progress;
+  const tell = (done: number) => progress?.listener({label: progress.label, done, total: progress.total, unit: progress.unit});
+  tell(0);
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
   // On SQLite, start small and grow while batches stay well under the budget: a first full
   // batch on a slow or busy machine would otherwise be the longest hold of the file's one
   // write lock. PostgreSQL locks rows only, so it starts at the full size.
   let size = options.db.dialect === 'sqlite' ? Math.min(maxSize, 64) : maxSize;
   const otherWriters = new OtherWriters();
-  try {
-    for (;;) {
-      const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
-      if (room <= 0) break;
-      const started = performance.now();
-      const taken = await inTransaction(options.db, async (trx) => {
-        if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
-        const items = await options.source.next(trx, room);
-        if (items.length > 0) await options.apply(trx, items);
-        return items.length;
-      }, {rollback: options.dryRun});
-      const elapsed = performance.now() - started;
-      if (taken === 0) break;
-      report.items += taken;
-      report.batches += 1;
-      report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
-      bar?.update(report.items, report.items);
-      // A caller's fixed pause (below) replaces the automatic one.
-      if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
-      // Keep each lock hold near the budget: shrink after a slow batch, grow back after fast ones.
-      if (elapsed > targetMs) size = Math.max(minSize, Math.floor(size / 2));
-      else if (elapsed < targetMs / 4) size = Math.min(maxSize, size * 2);
-      if (taken < room) break;
-      if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
-    }
-  } finally {
-    bar?.finish();
+  const cost = new ItemCost();
+  for (;;) {
+    const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
+    if (room <= 0) break;
+    const started = performance.now();
+    const taken = await inTransaction(options.db, async (trx) => {
+      if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
+      const items = await options.source.next(trx, room);
+      if (items.length > 0) await options.apply(trx, items);
+      return items.length;
+    }, {rollback: options.dryRun});
+    const elapsed = performance.now() - started;
+    if (taken === 0) break;
+    report.items += taken;
+    report.batches += 1;
+    report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
+    tell(report.items);
+    // A caller's fixed pause (below) replaces the automatic one.
+    if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
+    size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
+    if (taken < room) break;
+    if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
   }
   return report;
+}
+
+/**
+ * What one item of a batch costs, in milliseconds, as measured so far. It follows a slower
+ * batch at once and a faster one only halfway, so one lucky batch cannot inflate the next.
+ */
+export class ItemCost {
+  private perItemMs: number | undefined;
+
+  record(elapsedMs: number, items: number): number {
+    const measured = elapsedMs / Math.max(1, items);
+    this.perItemMs = this.perItemMs === undefined || measured > this.perItemMs ? measured : (this.perItemMs + measured) / 2;
+    return this.perItemMs;
+  }
+}
+
+/**
+ * The next batch's size from the measured cost per item: as many items as fit in half the
+ * lock budget (the other half is headroom for a batch slower than those before it), never
+ * more than twice the last size, within [minSize, maxSize].
+ */
+export function nextBatchSize(perItemMs: number, lastSize: number, limits: {minSize: number; maxSize: number; targetMs: number}): number {
+  const fitting = perItemMs > 0 ? Math.floor(limits.targetMs / 2 / perItemMs) : limits.maxSize;
+  return Math.max(limits.minSize, Math.min(limits.maxSize, lastSize * 2, fitting));
 }
 
 /**

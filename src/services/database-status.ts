@@ -28,14 +28,17 @@ export interface DatabaseStatus {
   /** Why writes are refused; null when writable. */
   unwritable_reason: string | null;
   row_counts: Record<string, number | null>;
+  /** Tables whose row count is an estimate from the database's own bookkeeping, not a count. */
+  estimated_row_counts: string[];
   sqlite: SqliteFileFacts | null;
   postgres: PostgresServerFacts | null;
 }
 
-export async function describeDatabase(db: Database, schema: SchemaInfo): Promise<DatabaseStatus> {
+export async function describeDatabase(db: Database, schema: SchemaInfo, {exactCounts = false}: {exactCounts?: boolean} = {}): Promise<DatabaseStatus> {
   const known = schema.known;
   const isPrefect = schema.kind === 'prefect';
   const unwritableReason = await whyUnwritable(db, schema);
+  const rows = isPrefect ? await countRows(db, schema, {exact: exactCounts}) : {counts: {}, estimated: []};
   return {
     dialect: db.dialect,
     source: db.target.source,
@@ -50,7 +53,8 @@ export async function describeDatabase(db: Database, schema: SchemaInfo): Promis
     readable: isPrefect,
     writable: unwritableReason === null,
     unwritable_reason: unwritableReason,
-    row_counts: isPrefect ? await countRows(db, schema) : {},
+    row_counts: rows.counts,
+    estimated_row_counts: rows.estimated,
     sqlite: db.target.dialect === 'sqlite' ? await sqliteFileFacts(db, db.target.filename) : null,
     postgres: db.dialect === 'postgres' ? await postgresServerFacts(db) : null,
   };

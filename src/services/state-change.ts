@@ -26,6 +26,7 @@ import {readFlowRunFacts, readTaskRunFacts} from '../repositories/orchestration-
 import type {RunKind} from '../repositories/run-states.js';
 import {type BatchReport, runInBatches} from './batches.js';
 import {OutcomeTally} from './outcome-tally.js';
+import type {ProgressListener} from './progress.js';
 import type {RunSelection} from './run-selection.js';
 
 /**
@@ -157,7 +158,9 @@ export interface StateChangeRun<K extends RunKind> extends BatchRequest<K> {
   selection: RunSelection;
   limit?: number;
   dryRun?: boolean;
+  /** Shown with runs done of the selection: "changing flow runs". */
   progressLabel: string;
+  onProgress?: ProgressListener;
   /** Runs after each batch's own changes, in its transaction (cancel's child handling). */
   afterBatch?: (trx: Knex.Transaction, outcome: BatchOutcome) => Promise<void>;
   /** Keep every result (JSON output); otherwise only the tally is kept. */
@@ -179,7 +182,12 @@ export async function changeRunStates<K extends RunKind>(request: StateChangeRun
     source: request.selection.source,
     limit: request.limit,
     dryRun: request.dryRun,
-    progress: {label: request.progressLabel, total: Math.min(request.selection.count, request.limit ?? Infinity)},
+    progress: request.onProgress && {
+      listener: request.onProgress,
+      label: request.progressLabel,
+      total: Math.min(request.selection.count, request.limit ?? Infinity),
+      unit: 'runs',
+    },
     // PostgreSQL holds row locks only, so a batch may run longer before it is cut smaller.
     ...(request.ctx.db.dialect === 'postgres' ? {targetBatchMs: 2000} : {}),
     async apply(trx, ids) {

@@ -267,7 +267,7 @@ describe('db copy: head databases, every direction', function () {
         expect(report.checksums.flow_run.differing_count).to.equal(0);
       });
 
-      it('--dry-run reports the source counts and writes nothing', async () => {
+      it('--dry-run reports the counts the real copy reports and writes nothing', async () => {
         const target = await freshTarget();
         const result = await runCli(['db', 'copy', seeded, target, '--dry-run', '--json']);
         expect(result.exitCode, result.stderr).to.equal(0);
@@ -276,6 +276,9 @@ describe('db copy: head databases, every direction', function () {
         expect(report.tables.flow_run.source).to.equal(300);
         if (dialect === 'sqlite') expect(existsSync(target)).to.equal(false);
         else expect((await storedPostgresRows(target)).size).to.equal(0);
+        const real = await runCli(['db', 'copy', seeded, target, '--json']);
+        expect(real.exitCode, real.stderr).to.equal(0);
+        expect(report.tables).to.deep.equal(parseJson<CopyJson>(real).tables);
       });
     });
   }

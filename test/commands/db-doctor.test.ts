@@ -93,7 +93,8 @@ for (const source of SOURCES) {
         return result;
       }
 
-      const doctor = async (...args: string[]) => runCli(['db', 'doctor', '--db', url, '--json', ...args]);
+      // --full: the planted stale index is only visible to SQLite's full integrity_check.
+      const doctor = async (...args: string[]) => runCli(['db', 'doctor', '--db', url, '--json', '--full', ...args]);
       const findings = (result: CliResult) => new Map(parseJson<Finding[]>(result).map((f) => [f.check, f]));
       const jsonValue = (value: unknown) => (dialect === 'postgres' ? JSON.stringify(value) : db.codec.encodeJson(value));
 

@@ -68,6 +68,19 @@ for (const dialect of testDialects()) {
       expect(task.state_timestamp).to.equal(added[1].timestamp);
     });
 
+    it('flow-run cancel of the root run cancels both running subflows the same way (the cleanup path)', async () => {
+      const root = 'c2056f42-9be7-4d24-ad85-530a1cd1ebad';
+      const running = await cliJson<OrchestrationJson[]>(url, ['flow-run', 'set-state', root, FIRST_SUBFLOW, SECOND_SUBFLOW, '--state-type', 'RUNNING', '--force', '--yes']);
+      expect(running.result.exitCode, running.result.stderr).to.equal(0);
+      const statesBefore = await readStateRows(url, 'task_run', SHARED_PARENT_TASK);
+      const {result} = await cliJson(url, ['flow-run', 'cancel', root, '--force-cancelled', '--yes']);
+      expect(result.exitCode, result.stderr).to.equal(0);
+      const added = (await readStateRows(url, 'task_run', SHARED_PARENT_TASK)).slice(statesBefore.length);
+      expect(added.filter((s) => s.type === 'CANCELLED')).to.have.length(2);
+      expect(new Set(added.map((s) => s.timestamp)).size).to.equal(added.length);
+      for (const id of [FIRST_SUBFLOW, SECOND_SUBFLOW]) expect((await readRun(url, 'flow_run', id)).state_type).to.equal('CANCELLED');
+    });
+
     it('a failure under -o json prints the JSON error on stdout and its one line on stderr', () => {
       const result = spawnSync(process.execPath, [BIN, 'flow-run', 'set-state', '00000000-0000-4000-8000-000000000000', '--state-type', 'CANCELLED', '-o', 'json', '--db', url], {
         encoding: 'utf8',

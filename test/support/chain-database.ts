@@ -47,22 +47,23 @@ export async function scratchDatabase(dialect: Dialect): Promise<ScratchDatabase
 
 /**
  * A database at `revision` built by prefectdb's own chain, from the 2.13.0 baseline up. While
- * the chain below the later files is still being written (its links then have gaps), the
- * database starts from the head shortcut (migrations/head) and walks the chain down instead.
+ * later files are still being written (the chain's links then have gaps), a revision below
+ * the first gap is still built from the baseline up; one above it starts from the head
+ * shortcut (migrations/head) and walks the chain down instead.
  */
 export async function chainDatabaseAt(dialect: Dialect, revision: string): Promise<ScratchDatabase> {
   const database = await scratchDatabase(dialect);
-  const complete = await loadChain(dialect).catch(() => null);
-  if (complete) {
-    for (const step of complete) {
-      await applyStep(database.knex, dialect, step, 'up');
-      if (step.revision === revision) return database;
-    }
-    throw new Error(`revision ${revision} is not in prefectdb's ${dialect} chain`);
+  const steps = await loadChain(dialect, {allowGaps: true});
+  const linked = steps.findIndex((step, i) => step.downRevision !== (i === 0 ? null : steps[i - 1].revision));
+  const fromBaseline = linked < 0 ? steps : steps.slice(0, linked);
+  const target = fromBaseline.findIndex((step) => step.revision === revision);
+  if (target >= 0) {
+    for (const step of fromBaseline.slice(0, target + 1)) await applyStep(database.knex, dialect, step, 'up');
+    return database;
   }
+  if (linked < 0) throw new Error(`revision ${revision} is not in prefectdb's ${dialect} chain`);
   for (const statement of migrationKit.headSchemaStatements(dialect)) await database.knex.raw(statement);
   await database.knex('alembic_version').insert({version_num: migrationKit.headRevision(dialect)});
-  const steps = await loadChain(dialect, {allowGaps: true});
   for (const step of steps.reverse()) {
     if (step.revision === revision) return database;
     await applyStep(database.knex, dialect, step, 'down');

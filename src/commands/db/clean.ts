@@ -40,13 +40,15 @@ Works in short batches (bounded in rows and lock time; a live Prefect server can
     }
 
     const {repositoryContext} = await import('../../repositories/common.js');
-    const {cleanDatabase, expiredRunCount} = await import('../../services/db-clean.js');
+    const {cleanDatabase, expiredRunCount, expiredRunSample} = await import('../../services/db-clean.js');
+    const {sampleLines} = await import('../../cli/selection-sample.js');
     const {db, schema} = await this.connectForWrite();
     const ctx = repositoryContext(db, schema);
     const rule = {endedBefore: db.codec.encodeTimestamp(olderThan) as string, stateTypes};
     const runs = await expiredRunCount(ctx, rule);
     await this.confirm(
       `Delete ${runs.toLocaleString('en-US')} flow run${runs === 1 ? '' : 's'} that ended before ${olderThan} (with subflows, task runs, logs, artifacts) and orphaned rows${flags.events ? ', and events before ' + eventsBefore : ''}?`,
+      sampleLines(await expiredRunSample(ctx, rule, 5), runs, 'flow runs that ended before the cutoff'),
     );
     const {RowArchive} = await import('../../services/archive.js');
     const dryRun = Boolean(flags['dry-run']);
@@ -57,7 +59,10 @@ Works in short batches (bounded in rows and lock time; a live Prefect server can
       archive: flags.archive && !dryRun ? new RowArchive(ctx, flags.archive) : undefined,
       vacuum: Boolean(flags.vacuum),
       dryRun,
+      expiredRuns: runs,
+      onProgress: await this.progressListener(),
     });
+    this.clearProgress();
     const {repointedCollections, longestBatchMs, ...output} = report;
     if (this.outputFormat === 'table' && !flags.quiet) {
       await this.printList({

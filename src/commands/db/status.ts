@@ -13,12 +13,15 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
 
   static flags = {
     sizes: Flags.boolean({description: 'add each table\'s size on disk (table and indexes), largest first'}),
+    exact: Flags.boolean({
+      description: 'count every row of every table (reads whole tables); by default tables of 100,000 rows or more show an estimate, marked ≈',
+    }),
   };
 
   async run(): Promise<void> {
     const {describeDatabase} = await import('../../services/database-status.js');
     const {db, schema} = await this.connect();
-    const status: Awaited<ReturnType<typeof describeDatabase>> & {table_sizes?: TableSize[]} = await describeDatabase(db, schema);
+    const status: Awaited<ReturnType<typeof describeDatabase>> & {table_sizes?: TableSize[]} = await describeDatabase(db, schema, {exactCounts: this.flags.exact});
     if (this.flags.sizes) {
       const {tableSizes} = await import('../../repositories/health-storage.js');
       status.table_sizes = await tableSizes(db.knex, db.dialect);
@@ -54,11 +57,13 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
           ],
         },
         {
-          title: 'Rows',
+          title: status.estimated_row_counts.length > 0 ? 'Rows (≈ estimated from the database\'s own statistics; --exact counts them)' : 'Rows',
           headers: ['TABLE', 'ROWS'],
           rows: Object.entries(status.row_counts).map(([table, count]) => [
             table,
-            count === null ? format.dim('(no table)') : count.toLocaleString('en-US'),
+            count === null
+              ? format.dim('(no table)')
+              : `${status.estimated_row_counts.includes(table) ? '≈ ' : ''}${count.toLocaleString('en-US')}`,
           ]),
         },
         ...(status.table_sizes

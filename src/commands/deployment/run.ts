@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 
 import {DeploymentWriteCommand, nowIso} from '../../cli/deployment-write-command.js';
+import {isLosslessNumber, pythonNumberText} from '../../db/codecs/json-text.js';
 import {writeFlags} from '../../cli/write-flags.js';
 import {usageError} from '../../errors.js';
 
@@ -60,7 +61,7 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
     }
     const {createManualRun} = await import('../../services/deployment-run.js');
     const merged = {...((deployment.parameters as Record<string, unknown> | null) ?? {}), ...parameters};
-    const id = await createManualRun(this.ctx, deployment, {
+    const created = await createManualRun(this.ctx, deployment, {
       parameters,
       jobVariables,
       tags: flags.tag ?? [],
@@ -70,15 +71,11 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
       now,
       dryRun: this.dryRun,
     });
+    const {id} = created.detail;
     this.report(`Created flow run ${id} of ${deployment.flow_name}/${deployment.name}`, `create flow run ${id} of ${deployment.flow_name}/${deployment.name}`);
-    if (this.dryRun) return;
-    // The new run exactly as `flow-run inspect` shows it, with the same output flags.
-    const passOn = ['db', 'output', 'json', 'quiet', 'absolute'].flatMap((name) => {
-      const value = (this.flags as Record<string, unknown>)[name];
-      if (value === undefined || value === false) return [];
-      return value === true ? [`--${name}`] : [`--${name}`, String(value)];
-    });
-    await this.config.runCommand('flow-run:inspect', [id, ...passOn]);
+    // The new run exactly as `flow-run inspect` shows it; in a dry run, as it would be.
+    const {flowRunDetailView} = await import('../../render/flow-run-view.js');
+    await this.printDetail(flowRunDetailView(created.detail, created.extras));
   }
 }
 
@@ -97,6 +94,7 @@ function pythonStr(value: unknown): string {
 function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (isLosslessNumber(value)) return pythonNumberText(value);
   if (typeof value === 'string') return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;

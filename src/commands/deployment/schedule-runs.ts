@@ -63,8 +63,9 @@ export default class DeploymentScheduleRuns extends BaseCommand<typeof Deploymen
       maxRuns: this.flags['max-runs'],
       includePaused: this.flags['include-paused'],
       dryRun: this.flags['dry-run'],
-      progress: this.outputFormat === 'table' && !this.flags.quiet,
+      onProgress: await this.progressListener(),
     });
+    this.clearProgress();
     await this.printList<ScheduleRunsLine>({
       noun: 'schedules',
       rows: lines,

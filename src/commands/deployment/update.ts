@@ -96,6 +96,6 @@ export default class DeploymentUpdate extends DeploymentWriteCommand<typeof Depl
     if (count > 0) await this.confirm(`Update ${label} and delete its ${runsPhrase(count)} still to come?`);
     const change = await updateDeployment(this.ctx, deployment.id, {columns, concurrencyLimit}, {now, dryRun: this.dryRun});
     this.report(`Updated ${label}; deleted ${runsPhrase(change.deletedRuns)}`, `update ${label} and delete ${runsPhrase(change.deletedRuns)}`);
-    await this.printDeployment(this.dryRun ? deployment : await this.reread(deployment.id));
+    await this.printDeployment(change.deployment);
   }
 }

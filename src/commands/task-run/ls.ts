@@ -4,12 +4,13 @@ import {BaseCommand} from '../../base-command.js';
 import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import {stateFilterFlags, taskRunFilterFlags, taskRunFilterFrom} from '../../cli/run-filter-flags.js';
 import type {TaskRunRecord} from '../../repositories/task-runs.js';
+import type {TableColumn} from '../../render/view.js';
 
 export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
   static summary = 'List task runs, newest expected start first';
 
   static description =
-    'Filters combine with AND; a repeated --state-type or --state matches any of its values, a repeated --tag needs all of them.';
+    'Filters combine with AND; a repeated --state-type or --state matches any of its values, a repeated --tag needs all of them. With --all, json, jsonl, csv and -q output are written as the rows are read, in bounded memory at any size; the table format collects every row first (to size its columns), and --sort created has no index, so the database sorts the selection first.';
 
   static examples = [
     '<%= config.bin %> task-run ls --flow-run 0199a3c4',
@@ -27,7 +28,7 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
   };
 
   async run(): Promise<void> {
-    const {listTaskRuns} = await import('../../repositories/task-runs.js');
+    const {listTaskRuns, streamTaskRuns} = await import('../../repositories/task-runs.js');
     const {RUN_SORT_FIELDS} = await import('../../repositories/flow-runs.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {flags} = this;
@@ -37,10 +38,9 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
       limit: effectiveLimit(flags),
     };
     const {db, schema} = await this.connectToPrefect();
-    const result = await listTaskRuns(repositoryContext(db, schema), options);
-    await this.printList<TaskRunRecord>({
+    const ctx = repositoryContext(db, schema);
+    const view = {
       noun: 'task runs',
-      ...result,
       columns: [
         {header: 'ID', key: 'id', cell: (r) => r.id},
         {header: 'NAME', key: 'name', cell: (r) => r.name},
@@ -49,7 +49,9 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
         {header: 'START', key: 'start_time', cell: (r, fmt) => fmt.time(r.start_time)},
         {header: 'DURATION', key: 'estimated_run_time', cell: (r, fmt) => (r.start_time ? fmt.duration(r.estimated_run_time) : '')},
         {header: 'FLOW RUN', key: 'flow_run_id', cell: (r) => r.flow_run_id ?? ''},
-      ],
-    });
+      ] as TableColumn<TaskRunRecord>[],
+    };
+    if (options.limit === undefined) return this.printListStream<TaskRunRecord>(view, (onRows) => streamTaskRuns(ctx, options, onRows));
+    await this.printList<TaskRunRecord>({...view, ...(await listTaskRuns(ctx, options))});
   }
 }

@@ -66,6 +66,21 @@ export function numberValue(value: unknown): number | null {
   return typeof number === 'number' && Number.isFinite(number) ? number : null;
 }
 
+/** A JSON object (a kept number is an object to JS, not to JSON). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
+}
+
+/**
+ * A deep copy of a decoded JSON value. structuredClone would turn a kept number into a
+ * plain object ({value, isLosslessNumber}); kept numbers are immutable and are shared.
+ */
+export function copyJson<T>(value: T): T {
+  if (isLosslessNumber(value) || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, copyJson(inner)])) as T;
+}
+
 /** A copy holding plain numbers only, for code that checks `typeof === 'number'` (JSON Schema validation). */
 export function withPlainNumbers(value: unknown): unknown {
   if (isLosslessNumber(value)) return Number(value.value);

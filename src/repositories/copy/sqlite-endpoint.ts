@@ -215,10 +215,11 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
       .immediate();
   }
 
-  async restoreIndexes(): Promise<void> {
+  async restoreIndexes(onIndex?: (done: number, total: number) => void): Promise<void> {
     this.commitPending();
     const kept = this.handle.prepare(`select name, value from ${COPY_BOOKKEEPING_TABLE} where name like 'index:%' order by name`).all() as Array<{name: string; value: string}>;
-    for (const {name, value} of kept) {
+    for (const [done, {name, value}] of kept.entries()) {
+      onIndex?.(done, kept.length);
       this.handle
         .transaction(() => {
           const exists = this.handle.prepare(`select count(*) from sqlite_master where type = 'index' and name = ?`).pluck().get(name.slice('index:'.length));

@@ -2,11 +2,11 @@ import type {Database} from '../../db/connection.js';
 import type {SchemaInfo} from '../../db/schema-info.js';
 import {refusedError, unavailableError} from '../../errors.js';
 import type {CopyEndpoint, LiveColumn, RawRow, RejectedRow} from '../../repositories/copy/endpoint.js';
-import {ProgressBar} from '../../render/progress.js';
 import {assertSameColumns, describeRelease, prefectTables, targetRevisionFor} from './schema-pairing.js';
 import {copyOrder} from './table-order.js';
 import {type TablePlan, tablePlan} from './table-plans.js';
 import {compareTable, type TableComparison} from './verify-rows.js';
+import {position, type ProgressListener} from '../progress.js';
 
 export type CopyMode = 'fresh' | 'append' | 'resume';
 
@@ -17,7 +17,8 @@ export interface CopyRequest {
   mode: CopyMode;
   verify: boolean;
   dryRun: boolean;
-  progress: boolean;
+  /** Hears each step with its place in the whole: table k of n, pointers, indexes, verify. */
+  onProgress?: ProgressListener;
   /** Asked before rows go into a target that already holds some (--append). */
   confirm(question: string): Promise<void>;
 }
@@ -103,7 +104,7 @@ async function copyBetween(
   }
 
   if (request.dryRun) {
-    for (const table of [...sourceTables.keys()].sort()) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    for (const table of [...sourceTables.keys()].sort()) report.tables[table] = await predictedCount(from, to, table, request.mode);
     return report;
   }
 
@@ -113,18 +114,24 @@ async function copyBetween(
     // Built once at the end instead of row by row; their definitions wait in the marker table.
     await to.deferIndexes(order.tables);
   }
-  for (const table of order.tables) {
-    report.tables[table] = await copyTable(request, from, to, plans.get(table)!, report.rejected);
+  const tell = request.onProgress ?? (() => undefined);
+  for (const [index, table] of order.tables.entries()) {
+    const label = `table ${position(index + 1, order.tables.length)}: ${table}`;
+    report.tables[table] = await copyTable(request, from, to, plans.get(table)!, report.rejected, (done, total) => tell({label, done, total, unit: 'rows'}));
   }
-  for (const fk of order.deferred) {
+  for (const [index, fk] of order.deferred.entries()) {
+    tell({label: `pointer ${position(index + 1, order.deferred.length)}: ${fk.table}.${fk.column}`});
     report.rejected.push(...(await fillPointers(from, to, plans.get(fk.table)!, fk.column)));
   }
+  tell({label: 'checking foreign keys'});
   await removeDanglingRows(to, report);
-  if (tracked) await to.restoreIndexes();
+  if (tracked) await to.restoreIndexes((done, total) => tell({label: 'rebuilding indexes', done, total, unit: 'indexes'}));
   if (tracked) await to.replaceRevision(targetRevision);
   report.tables[ALEMBIC] = {source: await from.count(ALEMBIC), copied: tracked ? 1 : 0, skipped: tracked ? 0 : 1};
+  if (to.dialect === 'postgres') tell({label: 'analyzing the target'});
   await to.analyze();
 
+  tell({label: 'comparing row counts'});
   for (const table of order.tables) {
     const counts = report.tables[table];
     const onTarget = await to.count(table);
@@ -134,7 +141,8 @@ async function copyBetween(
   let rowsMatch = true;
   if (request.verify) {
     report.checksums = {};
-    for (const table of order.tables) {
+    for (const [index, table] of order.tables.entries()) {
+      tell({label: `verifying table ${position(index + 1, order.tables.length)}: ${table}`});
       const comparison = await compareTable(from, to, plans.get(table)!, request.mode === 'append');
       report.checksums[table] = comparison;
       if (comparison.differing_count > 0) rowsMatch = false;
@@ -172,11 +180,25 @@ async function sourceCountsOnly(source: Database, dryRun: boolean): Promise<Copy
   try {
     const report = emptyReport(dryRun);
     const tables = [...prefectTables(await from.tables()).keys()].sort();
-    for (const table of tables) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    for (const table of tables) report.tables[table] = await predictedCount(from, undefined, table, 'fresh');
     return report;
   } finally {
     await from.release();
   }
+}
+
+/**
+ * What the real run would report for a table, without copying: everything into a fresh
+ * target (alembic_version is stamped as one row); on --resume, the rows already there are
+ * skipped (pages commit in key order, so they are a prefix of the source). On --append the
+ * target's ids are not compared beforehand: every source row counts as copied, so the dry
+ * run is an upper bound of the rows added.
+ */
+async function predictedCount(from: CopyEndpoint, to: CopyEndpoint | undefined, table: string, mode: CopyMode): Promise<TableCount> {
+  const source = await from.count(table);
+  if (table === ALEMBIC) return mode === 'append' ? {source, copied: 0, skipped: source} : {source, copied: source, skipped: 0};
+  const present = mode === 'resume' && to ? Math.min(await to.count(table), source) : 0;
+  return {source, copied: source - present, skipped: present};
 }
 
 async function readRevision(endpoint: CopyEndpoint): Promise<string | null> {
@@ -233,7 +255,14 @@ async function allCopied(source: CopyEndpoint, target: CopyEndpoint, tables: Rea
   return true;
 }
 
-async function copyTable(request: CopyRequest, from: CopyEndpoint, to: CopyEndpoint, plan: TablePlan, rejected: RejectedRow[]): Promise<TableCount> {
+async function copyTable(
+  request: CopyRequest,
+  from: CopyEndpoint,
+  to: CopyEndpoint,
+  plan: TablePlan,
+  rejected: RejectedRow[],
+  onRows: (done: number, total: number) => void,
+): Promise<TableCount> {
   const counts: TableCount = {source: await from.count(plan.name), copied: 0, skipped: 0};
   let after: string | null = null;
   if (request.mode === 'resume') {
@@ -243,29 +272,25 @@ async function copyTable(request: CopyRequest, from: CopyEndpoint, to: CopyEndpo
     counts.skipped = present;
     after = await to.maxKey(plan.name, plan.key);
   }
+  onRows(counts.skipped, counts.source);
   if (counts.source === 0) return counts;
-  const bar = request.progress ? ProgressBar.forStderr(plan.name, counts.source) : undefined;
   const reads = plan.columns.map((c) => c.read);
   const names = plan.columns.map((c) => c.name);
-  try {
-    let page = await from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS);
-    while (page.length > 0) {
-      after = String(page[page.length - 1][plan.keyIndex]);
-      const rows = convertPage(plan, page, rejected);
-      const last = page.length < PAGE_ROWS;
-      // Read the next page while the target takes this one.
-      const [outcome, next] = await Promise.all([
-        to.insertRows(plan.name, names, plan.key, rows, request.mode === 'append'),
-        last ? Promise.resolve([] as RawRow[]) : from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS),
-      ]);
-      counts.copied += outcome.copied;
-      counts.skipped += outcome.skipped;
-      rejected.push(...outcome.rejected);
-      bar?.update(counts.copied + counts.skipped, counts.copied);
-      page = next;
-    }
-  } finally {
-    bar?.finish();
+  let page = await from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS);
+  while (page.length > 0) {
+    after = String(page[page.length - 1][plan.keyIndex]);
+    const rows = convertPage(plan, page, rejected);
+    const last = page.length < PAGE_ROWS;
+    // Read the next page while the target takes this one.
+    const [outcome, next] = await Promise.all([
+      to.insertRows(plan.name, names, plan.key, rows, request.mode === 'append'),
+      last ? Promise.resolve([] as RawRow[]) : from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS),
+    ]);
+    counts.copied += outcome.copied;
+    counts.skipped += outcome.skipped;
+    rejected.push(...outcome.rejected);
+    onRows(counts.copied + counts.skipped, counts.source);
+    page = next;
   }
   return counts;
 }
