@@ -46,7 +46,7 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
       },
       Date.now(),
     );
-    // Schedules in words need the scheduling libraries; only table and CSV columns show them.
+    // Schedules in words need the scheduling libraries; only table columns (tables, CSV --columns) show them.
     const summaries = new Map<string, ScheduleSummary>();
     if ((this.outputFormat === 'table' || this.outputFormat === 'csv') && !this.flags.quiet) {
       const {summariseSchedules} = await import('../../render/deployment-schedules.js');
