@@ -9,6 +9,8 @@ import type {SchemaInfo} from './db/schema-info.js';
 import {resolveDatabaseTarget, type DatabaseTarget} from './db/url.js';
 import {CliError, codeNameOf, ExitCode} from './errors.js';
 import type {OutputFormat, RenderOptions} from './render/options.js';
+import type {ProgressLine} from './render/progress.js';
+import type {ProgressListener} from './services/progress.js';
 import type {DetailView, ListView} from './render/view.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -45,6 +47,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Every positional argument, including those past the declared ones (`strict = false`). */
   protected positionals: string[] = [];
   private database?: Database;
+  private progressLine?: ProgressLine;
 
   public async init(): Promise<void> {
     await super.init();
@@ -65,10 +68,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * The ids an inspect command was given, with "-" expanded from stdin. `several` says the
    * output must be a list, whatever number of ids stdin held.
    */
-  protected async requestedIds(): Promise<{ids: string[]; several: boolean}> {
+  protected async requestedIds(): Promise<{ids: string[]; several: boolean; fromStdin: boolean}> {
     const {expandStdinIds} = await import('./cli/stdin-ids.js');
     const ids = await expandStdinIds(this.positionals);
-    return {ids, several: this.positionals.length > 1 || this.positionals.includes('-')};
+    const fromStdin = this.positionals.includes('-');
+    return {ids, several: this.positionals.length > 1 || fromStdin, fromStdin};
+  }
+
+  /**
+   * An empty selection (empty stdin, a filter matching nothing) is success, as `xargs -r`
+   * makes it: one line on stderr, and under -o json an empty array so the shape holds.
+   */
+  protected reportNothingSelected(noun: string): void {
+    if (this.outputFormat === 'json' && !this.flags.quiet) this.writeStdout('[]\n');
+    process.stderr.write(`0 ${noun} selected; nothing to do\n`);
   }
 
   protected get outputFormat(): OutputFormat {
@@ -97,6 +110,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {openDatabase} = await import('./db/connection.js');
     const {readSchemaInfo} = await import('./db/schema-info.js');
     this.database = await openDatabase(this.databaseTarget, options);
+    if (this.database.readNotice) this.warnLine(this.database.readNotice);
     const schema = await readSchemaInfo(this.database.knex, this.database.dialect);
     return {db: this.database, schema};
   }
@@ -120,19 +134,39 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.connectToPrefect({write: true, allowUnknownRevision: Boolean(flags['allow-unknown-revision'])});
   }
 
-  /** Asks before a destructive change; passes under --yes or --dry-run (see cli/confirm.ts). */
-  protected async confirm(question: string): Promise<void> {
+  /** Asks before a destructive change, below `sample` lines; passes under --yes or --dry-run (see cli/confirm.ts). */
+  protected async confirm(question: string, sample?: readonly string[]): Promise<void> {
     const {confirmChange} = await import('./cli/confirm.js');
+    this.progressLine?.finish();
     const flags = this.flags as WriteFlagValues;
-    await confirmChange({question, yes: flags.yes, dryRun: flags['dry-run']});
+    await confirmChange({question, sample, yes: flags.yes, dryRun: flags['dry-run']});
   }
 
   protected warnLine(message: string): void {
+    this.progressLine?.finish();
     process.stderr.write(`Warning: ${message}\n`);
   }
 
   protected writeStdout(text: string): void {
+    this.progressLine?.finish();
     process.stdout.write(text);
+  }
+
+  /**
+   * A listener that shows progress on a stderr terminal for table output (never for JSON,
+   * JSONL, CSV, --quiet or a pipe); undefined when nothing is to be shown. The line is
+   * cleared before anything else is printed and when the command ends.
+   */
+  protected async progressListener(): Promise<ProgressListener | undefined> {
+    if (this.outputFormat !== 'table' || this.flags.quiet || !process.stderr.isTTY) return undefined;
+    const {ProgressLine} = await import('./render/progress.js');
+    this.progressLine ??= ProgressLine.forStderr();
+    return this.progressLine?.listener;
+  }
+
+  /** Clears the progress line before a message of the command's own on stderr. */
+  protected clearProgress(): void {
+    this.progressLine?.finish();
   }
 
   /** Prints a list on stdout, and on stderr whether it was empty or cut by --limit. */
@@ -141,7 +175,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const flags = this.flags as ViewFlagValues;
     this.writeStdout(await renderList(view, this.renderOptions, {columns: flags.columns, fields: flags.fields, noHeader: flags['no-header']}));
     const notice = listNotice(view);
-    if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
+    // Under -q too: a pipeline must never act on part of a list without being told.
+    if (notice) process.stderr.write(notice + "\n");
   }
 
   /**
@@ -180,28 +215,32 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  protected async catch(error: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
+  protected async catch(caught: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
+    const {accessErrorOf} = await import('./db/access-errors.js');
+    const error: Error & {oclif?: {exit?: number}; exitCode?: number} = accessErrorOf(caught) ?? caught;
+    this.progressLine?.finish();
     const exitCode = exitCodeOf(error);
     if (error instanceof Errors.ExitError) throw error;
     const message = userMessage(error, this.argv);
     if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n');
-    // oclif's messages put the reason on a second line ("Parsing --limit\n\tExpected an integer …").
-    const oneLine = message.replace(/\s*\n\s*/g, ' ');
+    // oclif's messages put the reason on a second line ("Parsing --limit\n\tExpected an integer …"):
+    // its parse errors are reworded to prefectdb's one-line style, with a did-you-mean for a mistyped flag.
+    const oneLine = error instanceof CliError || !error.oclif ? message.replace(/\s*\n\s*/g, ' ') : await this.parseErrorLine(error, message);
     if (this.wantsJson()) {
-      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, 2) + '\n');
-    } else if (error instanceof CliError || !error.oclif) {
+      // A JSON Lines reader takes every line as a record: the error must be one line too.
+      const indent = this.wantsJsonLines() ? undefined : 2;
+      process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, indent) + '\n');
+      // A script that reads stdout as data still shows the operator why it failed.
       process.stderr.write(`Error: ${oneLine}\n`);
     } else {
-      // oclif's own parse errors: let it print them with the usage hint, echoed values cut short.
-      error.message = message;
-      process.exitCode = exitCode;
-      return super.catch(error);
+      process.stderr.write(`Error: ${oneLine}\n`);
     }
     process.exitCode = exitCode;
     throw new Errors.ExitError(exitCode);
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {
+    this.progressLine?.finish();
     if (this.database) {
       const {knex} = this.database;
       this.database = undefined;
@@ -210,10 +249,22 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return super.finally(error);
   }
 
+  private async parseErrorLine(error: Error, message: string): Promise<string> {
+    const {parseErrorLine} = await import('./cli/parse-error.js');
+    const flags = Object.values({...(this.ctor as typeof BaseCommand).baseFlags, ...this.ctor.flags}).filter(Boolean) as Array<{name: string; char?: string}>;
+    const command = [this.config.bin, ...(this.id ?? '').split(':')].join(' ').trim();
+    return parseErrorLine(error, message, flags, command);
+  }
+
   private wantsJson(): boolean {
     if (this.flags) return this.outputFormat === 'json' || this.outputFormat === 'jsonl';
     const argv = this.argv.join(' ');
     return /(^|\s)--json(\s|$)/.test(argv) || /(^|\s)(-o|--output)[ =]jsonl?(\s|$)/.test(argv);
+  }
+
+  private wantsJsonLines(): boolean {
+    if (this.flags) return this.outputFormat === 'jsonl';
+    return /(^|\s)(-o|--output)[ =]jsonl(\s|$)/.test(this.argv.join(' ')) && !this.argv.includes('--json');
   }
 }
 

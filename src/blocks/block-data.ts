@@ -1,3 +1,4 @@
+import {isJsonObject, parseJson} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 import {OBFUSCATED} from './secrets.js';
 
@@ -23,15 +24,13 @@ export function checkBlockName(name: string): void {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject = isJsonObject;
 
 /** Parses --data text: it must be a JSON object. */
 export function parseBlockData(text: string): BlockData {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     throw usageError(`--data is not valid JSON (starts "${text.trim().slice(0, 20)}"): give a JSON object such as '{"value": "s3cr3t"}'`);
   }

@@ -2,6 +2,7 @@ import {createRequire} from 'node:module';
 
 import type {ErrorObject, ValidateFunction} from 'ajv';
 
+import {withPlainNumbers} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 
 // ajv ships CommonJS with a default export; require() avoids the ESM interop wrapper.
@@ -16,13 +17,14 @@ const Ajv = createRequire(import.meta.url)('ajv') as typeof import('ajv').defaul
  */
 export function validateBlockData(fields: Record<string, unknown>, data: unknown, typeSlug: string): void {
   const validate = compile(fields);
-  if (validate(data)) return;
+  // ajv checks types with typeof: numbers kept as their text (1.0, big integers) go in as numbers.
+  if (validate(withPlainNumbers(data))) return;
   throw usageError(`--data does not match the ${typeSlug} block schema: ${describe(validate.errors ?? [])} (see \`prefectdb block schema ls --type ${typeSlug} --json\`)`);
 }
 
 function compile(fields: Record<string, unknown>): ValidateFunction {
   const ajv = new Ajv({strict: false, validateFormats: false, allErrors: false});
-  const schema = withoutDanglingRefs(structuredClone(fields));
+  const schema = withoutDanglingRefs(withPlainNumbers(fields) as Record<string, unknown>);
   delete schema.$schema;
   delete schema.$id;
   return ajv.compile(schema);

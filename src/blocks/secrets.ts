@@ -1,3 +1,5 @@
+import {copyJson, isJsonObject} from '../db/codecs/json-text.js';
+
 /**
  * Hides secret values in block document data the way Prefect's REST API does when it is
  * not asked to include secrets (`BlockDocument.from_orm_model`). A schema names its
@@ -11,9 +13,7 @@ export const OBFUSCATED = '********';
 
 type JsonObject = Record<string, unknown>;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject: (value: unknown) => value is JsonObject = isJsonObject;
 
 /**
  * The paths of the data's leaves, as Prefect flattens it: only non-empty objects are
@@ -41,7 +41,7 @@ function replaceAt(data: JsonObject, path: readonly string[], value: unknown): v
 /** A copy of `data` with every value named by `secretFields` replaced by `********`. */
 export function maskSecrets(data: unknown, secretFields: readonly string[]): unknown {
   if (!isObject(data)) return data;
-  const masked = structuredClone(data);
+  const masked = copyJson(data);
   const leaves = leafPaths(masked);
   for (const field of secretFields) {
     const path = field.split('.');

@@ -3,6 +3,8 @@ import {refusedError} from '../errors.js';
 export interface ConfirmRequest {
   /** What will happen, as a question without the "[y/N]": "Delete 1,204 flow runs?" */
   question: string;
+  /** Lines naming a sample of what was selected, shown above the question on a terminal. */
+  sample?: readonly string[];
   yes?: boolean;
   dryRun?: boolean;
 }
@@ -17,7 +19,8 @@ export async function confirmChange(request: ConfirmRequest, io: PromptIO = term
   if (!io.interactive) {
     throw refusedError(`${stripQuestionMark(request.question)}: refusing without confirmation (pass --yes to go ahead, or --dry-run to see what would change)`);
   }
-  const answer = (await io.ask(`${request.question} [y/N] `)).trim().toLowerCase();
+  const shown = request.sample && request.sample.length > 0 ? `${request.sample.join('\n')}\n` : '';
+  const answer = (await io.ask(`${shown}${request.question} [y/N] `)).trim().toLowerCase();
   if (answer !== 'y' && answer !== 'yes') throw refusedError('cancelled: nothing was changed');
 }
 
@@ -26,7 +29,7 @@ export interface PromptIO {
   ask(prompt: string): Promise<string>;
 }
 
-function terminalIO(): PromptIO {
+export function terminalIO(): PromptIO {
   return {
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     async ask(prompt: string): Promise<string> {

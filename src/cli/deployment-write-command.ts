@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import type {Command} from '@oclif/core';
 
 import {BaseCommand, type Session} from '../base-command.js';
@@ -20,11 +21,6 @@ export abstract class DeploymentWriteCommand<T extends typeof Command> extends B
     this.session = await this.connectForWrite();
     this.ctx = repositoryContext(this.session.db, this.session.schema);
     return findDeployment(this.ctx, reference, Date.now());
-  }
-
-  protected async reread(deploymentId: string): Promise<DeploymentRecord> {
-    const {findDeployment} = await import('../repositories/deployments.js');
-    return findDeployment(this.ctx, deploymentId, Date.now());
   }
 
   /** Prints the schedules with these ids as `deployment schedule ls` lists them. */
@@ -51,8 +47,8 @@ export abstract class DeploymentWriteCommand<T extends typeof Command> extends B
             ['Tags', deployment.tags.join(', ')],
             ['Work pool', [deployment.work_pool_name, deployment.work_queue_name].filter(Boolean).join(' / ')],
             ['Concurrency limit', deployment.concurrency_limit === null ? '' : String(deployment.concurrency_limit)],
-            ['Parameters', JSON.stringify(deployment.parameters)],
-            ['Job variables', JSON.stringify(deployment.job_variables)],
+            ['Parameters', jsonText(deployment.parameters)],
+            ['Job variables', jsonText(deployment.job_variables)],
           ],
         },
       ],

@@ -1,10 +1,11 @@
+import {isJsonObject, parseJson} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 
 /** Reads a JSON value given on the command line, or on stdin when the text is "-". */
 export async function parseJsonInput(text: string, what: string): Promise<unknown> {
   const source = text === '-' ? await readStdin() : text;
   try {
-    return JSON.parse(source);
+    return parseJson(source);
   } catch (error) {
     throw usageError(`${what} is not valid JSON (${(error as Error).message.split('\n')[0].slice(0, 80)})`);
   }
@@ -13,7 +14,7 @@ export async function parseJsonInput(text: string, what: string): Promise<unknow
 /** Like parseJsonInput, for a JSON object. */
 export async function parseJsonObject(text: string, what: string): Promise<Record<string, unknown>> {
   const value = await parseJsonInput(text, what);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw usageError(`${what} must be a JSON object`);
+  if (!isJsonObject(value)) throw usageError(`${what} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -23,7 +24,7 @@ export function parseKeyValue(text: string, what: string): [string, unknown] {
   if (at <= 0) throw usageError(`${what} "${text.slice(0, 40)}" must look like key=value`);
   const raw = text.slice(at + 1);
   try {
-    return [text.slice(0, at), JSON.parse(raw)];
+    return [text.slice(0, at), parseJson(raw)];
   } catch {
     return [text.slice(0, at), raw];
   }

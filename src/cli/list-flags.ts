@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {usageError} from '../errors.js';
-import {viewFlags} from './view-flags.js';
+import {viewFlags, viewFlagsNaming} from './view-flags.js';
 
 /** Far above any real list, far below where drivers start to misread integers. */
 export const MAX_LIMIT = 1_000_000_000;
@@ -12,6 +12,11 @@ export const limitFlags = {
   all: Flags.boolean({description: 'show everything (no limit)', exclusive: ['limit']}),
   ...viewFlags,
 };
+
+/** `limitFlags` with help that names the list's table columns (see viewFlagsNaming). */
+export function limitFlagsNaming(columns: readonly string[]) {
+  return {...limitFlags, ...viewFlagsNaming(columns)};
+}
 
 export function effectiveLimit(flags: {limit?: number; all?: boolean}): number | undefined {
   return flags.all ? undefined : flags.limit;
@@ -24,16 +29,20 @@ export interface SortChoice<F extends string> {
 
 /**
  * Reads `--sort FIELD[:asc|desc]`. Times sort newest first unless told otherwise;
- * names sort A→Z.
+ * names sort A→Z. FIELD is a name of the list's column vocabulary: a table heading in lower
+ * case (`expected_start`), or the JSON key it orders by (`expected_start_time`); `-` may
+ * stand for `_`.
  */
 export function parseSort<F extends string>(
   value: string,
   fields: Record<F, {defaultDirection: 'asc' | 'desc'}>,
 ): SortChoice<F> {
   const [rawField, rawDirection] = value.toLowerCase().split(':');
-  const field = rawField.replaceAll('_', '-') as F;
+  const spelled = rawField.trim().replaceAll('_', '-');
+  const field = (spelled in fields ? spelled : spelled.replace(/-time$/, '')) as F;
   if (!(field in fields)) {
-    throw usageError(`unknown sort field "${rawField}": use one of ${Object.keys(fields).join(', ')} (optionally :asc or :desc)`);
+    const names = Object.keys(fields).map((name) => name.replaceAll('-', '_'));
+    throw usageError(`unknown sort field "${rawField}": use one of ${names.join(', ')} (optionally :asc or :desc)`);
   }
   if (rawDirection !== undefined && rawDirection !== 'asc' && rawDirection !== 'desc') {
     throw usageError(`unknown sort direction "${rawDirection}": use asc or desc`);

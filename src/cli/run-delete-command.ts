@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import {Flags, type Command} from '@oclif/core';
 
 import {BaseCommand} from '../base-command.js';
@@ -28,15 +29,18 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
     const selection = await select(ctx);
     const count = flags.limit === undefined ? selection.count : Math.min(selection.count, flags.limit);
     const noun = `${NOUN[kind]}${count === 1 ? '' : 's'}`;
+    if (count === 0) return this.reportNothingSelected(`${NOUN[kind]}s`);
     const what = flags['keep-subflows'] ? 'their task runs, states, logs and artifacts' : 'their subflow runs, task runs, states, logs and artifacts';
-    await this.confirm(`Delete ${count.toLocaleString('en-US')} ${noun} with ${what}?`);
+    const {sampleLines} = await import('./selection-sample.js');
+    await this.confirm(`Delete ${count.toLocaleString('en-US')} ${noun} with ${what}?`, sampleLines(selection.sample, count, `${NOUN[kind]}s`));
     const report = await deleteRuns(ctx, selection.source, {
       kind,
       keepSubflows: Boolean(flags['keep-subflows']),
       dryRun: Boolean(flags['dry-run']),
       limit: flags.limit,
-      progress: {label: `deleting ${NOUN[kind]}s`, total: count},
+      progress: {label: `${flags['dry-run'] ? 'checking' : 'deleting'} ${NOUN[kind]}s`, total: count, listener: await this.progressListener()},
     });
+    this.clearProgress();
     await this.printResults(report.runs, selection.byIds && this.positionals.length === 1 && this.positionals[0] !== '-');
     if (!this.flags.quiet) {
       const verb = flags['dry-run'] ? 'Would delete' : 'Deleted';
@@ -49,7 +53,7 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
   private async printResults(results: RunDeletionResult[], single: boolean): Promise<void> {
     const {totalsOf} = await import('../services/run-deletion.js');
     if (this.outputFormat === 'json' && single && results.length === 1 && !this.flags.quiet) {
-      this.writeStdout(JSON.stringify(results[0], null, 2) + '\n');
+      this.writeStdout(jsonText(results[0], 2) + '\n');
       return;
     }
     if (this.outputFormat === 'table' && !this.flags.quiet) {
@@ -62,9 +66,9 @@ export abstract class RunDeleteCommand<T extends typeof Command> extends BaseCom
         noun: 'tables',
         rows,
         columns: [
-          {header: 'TABLE', cell: (r) => r.table},
-          {header: 'DELETED', cell: (r) => r.deleted.toLocaleString('en-US')},
-          {header: 'UPDATED', cell: (r) => r.updated.toLocaleString('en-US')},
+          {header: 'TABLE', key: 'table', cell: (r) => r.table},
+          {header: 'DELETED', key: 'deleted', cell: (r) => r.deleted.toLocaleString('en-US')},
+          {header: 'UPDATED', key: 'updated', cell: (r) => r.updated.toLocaleString('en-US')},
         ],
       });
     }

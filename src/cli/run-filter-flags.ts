@@ -16,14 +16,14 @@ const STATE_TYPE_LIST = 'SCHEDULED, PENDING, RUNNING, COMPLETED, FAILED, CANCELL
 
 /** Filters on the run's current state, named --state-type / --state in lists. */
 export const stateFilterFlags = {
-  'state-type': Flags.string({description: `only runs in these state types: ${STATE_TYPE_LIST} (repeatable or comma list)`, multiple: true, delimiter: ','}),
-  state: Flags.string({description: 'only runs whose state has this name, any case: Late, AwaitingRetry… (repeatable or comma list)', multiple: true, delimiter: ','}),
+  'state-type': Flags.string({description: `only runs in these state types: ${STATE_TYPE_LIST} (repeatable or comma list)`, multiple: true, multipleNonGreedy: true, delimiter: ','}),
+  state: Flags.string({description: 'only runs whose state has this name, any case: Late, AwaitingRetry… (repeatable or comma list)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
 };
 
 /** The same filters where --state-type / --state name the target (set-state). */
 export const currentStateFilterFlags = {
-  'current-state-type': Flags.string({description: `only runs now in these state types: ${STATE_TYPE_LIST} (repeatable or comma list)`, multiple: true, delimiter: ','}),
-  'current-state': Flags.string({description: 'only runs whose current state has this name, any case (repeatable or comma list)', multiple: true, delimiter: ','}),
+  'current-state-type': Flags.string({description: `only runs now in these state types: ${STATE_TYPE_LIST} (repeatable or comma list)`, multiple: true, multipleNonGreedy: true, delimiter: ','}),
+  'current-state': Flags.string({description: 'only runs whose current state has this name, any case (repeatable or comma list)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
 };
 
 const timeWindowFlags = {
@@ -34,9 +34,9 @@ const timeWindowFlags = {
 };
 
 export const flowRunFilterFlags = {
-  'flow-name': Flags.string({description: 'only runs of the flow with this exact name (repeatable)', multiple: true}),
+  'flow-name': Flags.string({description: 'only runs of flows with these exact names (repeatable or comma list)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
   deployment: Flags.string({description: 'only runs of this deployment: flow-name/deployment-name, id, or id prefix'}),
-  tag: Flags.string({description: 'only runs with this tag (repeatable: all must be present)', multiple: true}),
+  tag: Flags.string({description: 'only runs with these tags (repeatable or comma list: all must be present)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
   'work-pool': Flags.string({description: 'only runs sent to a queue of the work pool with this name'}),
   'work-queue': Flags.string({description: 'only runs sent to the work queue with this name'}),
   parent: Flags.string({description: 'only subflow runs of this flow run (id or unique prefix)'}),
@@ -47,7 +47,7 @@ export const flowRunFilterFlags = {
 
 export const taskRunFilterFlags = {
   'flow-run': Flags.string({description: 'only task runs of this flow run (id or unique prefix)'}),
-  tag: Flags.string({description: 'only runs with this tag (repeatable: all must be present)', multiple: true}),
+  tag: Flags.string({description: 'only runs with these tags (repeatable or comma list: all must be present)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
   ...timeWindowFlags,
 };
 

@@ -1,3 +1,4 @@
+import {isJsonObject, parseJson} from '../db/codecs/json-text.js';
 import {Flags} from '@oclif/core';
 
 import {parseInstant} from '../db/codecs/instant.js';
@@ -62,7 +63,7 @@ function targetType(typeFlag: string | undefined, nameFlag: string | undefined):
 
 function parseDetails(text: string): Partial<StateDetails> {
   const value = parseJsonFlag('--details', text);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw usageError('--details must be a JSON object of state_details fields');
+  if (!isJsonObject(value)) throw usageError('--details must be a JSON object of state_details fields');
   const details = value as Record<string, unknown>;
   for (const key of Object.keys(details)) {
     if (!DETAIL_FIELDS.has(key)) throw usageError(`--details: unknown state_details field "${short(key)}" (see Prefect's StateDetails)`);
@@ -82,7 +83,7 @@ function parseDetails(text: string): Partial<StateDetails> {
 
 function parseJsonFlag(flag: string, text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     throw usageError(`${flag} is not valid JSON: "${short(text)}"`);
   }

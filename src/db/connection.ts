@@ -8,7 +8,7 @@ import type {Dialect} from './dialect.js';
 import type {DatabaseTarget} from './url.js';
 
 export interface OpenOptions {
-  /** Open for writing: sets WAL and takes write locks. Reads open SQLite read-only. */
+  /** Open for writing: refused up front when the database cannot be written; sets WAL. Reads never write (see sqlite-access.ts). */
   write?: boolean;
   /** Create the SQLite file if it is missing (db init / db seed only). */
   create?: boolean;
@@ -19,6 +19,8 @@ export interface Database {
   readonly dialect: Dialect;
   readonly codec: Codec;
   readonly target: DatabaseTarget;
+  /** Said on stderr by the command: what a read had to leave out (a WAL it could not read). */
+  readonly readNotice?: string;
 }
 
 // Prefect's per-connection SQLite settings (configurations.py), minus journal_mode, which
@@ -39,15 +41,53 @@ const SQLITE_PRAGMAS = ['foreign_keys = ON', 'busy_timeout = 60000', 'synchronou
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const {default: createKnex} = await import('knex');
-  const knex = target.dialect === 'sqlite' ? await sqliteKnex(createKnex, target.filename, options) : await postgresKnex(createKnex, target.connectionString);
+  if (target.dialect === 'postgres') {
+    const knex = await postgresKnex(createKnex, target.connectionString);
+    await checkConnection(knex, target, 'select 1');
+    if (options.write) await refuseUnwritable(knex, target);
+    return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target};
+  }
+  checkSqliteFile(target.filename, options);
+  if (options.write || options.create) {
+    const {sqliteWriteBlocker} = await import('./sqlite-access.js');
+    const blocker = sqliteWriteBlocker(target.filename);
+    if (blocker) throw unavailableError(`cannot write to ${target.display}: ${blocker}`);
+    const knex = await sqliteKnex(createKnex, target.filename, 'write');
+    await checkConnection(knex, target, SQLITE_PROBE);
+    return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target};
+  }
+  const {sqliteReadMode, sqliteSnapshot} = await import('./sqlite-access.js');
+  const mode = sqliteReadMode(target.filename);
+  if (mode.kind !== 'snapshot') {
+    const knex = await sqliteKnex(createKnex, target.filename, mode.kind);
+    try {
+      await checkConnection(knex, target, SQLITE_PROBE);
+      return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target};
+    } catch (error) {
+      // A WAL whose side files exist but cannot be opened here: read the main file instead.
+      if (mode.kind !== 'readonly' || !existsSync(`${target.filename}-wal`)) throw error;
+    }
+  }
+  const ignored = mode.kind === 'snapshot' ? mode.ignoredWalBytes : statSync(`${target.filename}-wal`).size;
+  const knex = await sqliteKnex(createKnex, sqliteSnapshot(target.filename), 'snapshot');
+  await checkConnection(knex, target, SQLITE_PROBE);
+  const readNotice =
+    ignored > 0
+      ? `${target.display}-wal cannot be read from here (reading it needs a -shm file in a folder prefectdb may not write): its ${ignored.toLocaleString('en-US')} bytes of changes not yet in the main file are ignored`
+      : undefined;
+  return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target, readNotice};
+}
+
+// Touches the schema so a non-database file fails here, not mid-command.
+const SQLITE_PROBE = 'select count(*) from sqlite_master';
+
+async function checkConnection(knex: Knex, target: DatabaseTarget, probe: string): Promise<void> {
   try {
-    // Touch the file's schema so a non-database file fails here, not mid-command.
-    await knex.raw(target.dialect === 'sqlite' ? 'select count(*) from sqlite_master' : 'select 1');
+    await knex.raw(probe);
   } catch (error) {
     await knex.destroy();
     throw unavailableError(describeConnectError(target, error));
   }
-  return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target};
 }
 
 /** A raw better-sqlite3 connection, as the driver hands it out. */
@@ -69,7 +109,15 @@ export async function openSideSqliteConnection(db: Database): Promise<RawSqliteC
   return conn;
 }
 
-async function sqliteKnex(createKnex: typeof import('knex').default, filename: string, options: OpenOptions): Promise<Knex> {
+async function refuseUnwritable(knex: Knex, target: DatabaseTarget): Promise<void> {
+  const {postgresWriteBlocker} = await import('./write-access.js');
+  const blocker = await postgresWriteBlocker(knex);
+  if (!blocker) return;
+  await knex.destroy();
+  throw unavailableError(`cannot write to ${target.display}: ${blocker}`);
+}
+
+function checkSqliteFile(filename: string, options: OpenOptions): void {
   if (!existsSync(filename)) {
     if (!options.create) {
       throw unavailableError(
@@ -83,11 +131,16 @@ async function sqliteKnex(createKnex: typeof import('knex').default, filename: s
     // before the schema check could refuse it.
     throw unavailableError(`database file ${filename} is empty: not a Prefect database (create one with \`prefectdb db init\`)`);
   }
+}
+
+type SqliteOpenKind = 'write' | 'readonly' | 'query-only' | 'snapshot';
+
+async function sqliteKnex(createKnex: typeof import('knex').default, file: string | Buffer, kind: SqliteOpenKind): Promise<Knex> {
   const {ImmediateBetterSqliteClient} = await import('./sqlite-client.js');
-  const readonly = !options.write && !options.create;
+  const readonly = kind === 'readonly' || kind === 'snapshot';
   return createKnex({
     client: ImmediateBetterSqliteClient as unknown as typeof Knex.Client,
-    connection: {filename, options: {readonly}},
+    connection: {filename: file as string, options: {readonly}},
     useNullAsDefault: true,
     log: quietLog,
     pool: {
@@ -96,7 +149,8 @@ async function sqliteKnex(createKnex: typeof import('knex').default, filename: s
       afterCreate(conn: {pragma(sql: string): unknown}, done: (err: Error | null, conn: unknown) => void) {
         try {
           for (const pragma of SQLITE_PRAGMAS) conn.pragma(pragma);
-          if (!readonly) conn.pragma('journal_mode = WAL');
+          if (kind === 'write') conn.pragma('journal_mode = WAL');
+          if (kind === 'query-only') conn.pragma('query_only = ON');
           done(null, conn);
         } catch (error) {
           done(error as Error, conn);

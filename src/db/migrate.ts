@@ -1,23 +1,16 @@
-import {existsSync, readdirSync} from 'node:fs';
+import {readdirSync} from 'node:fs';
 
 import type {Knex} from 'knex';
 
 import type {Dialect} from './dialect.js';
 import {migrationKit} from './migration-kit.js';
+import {packageFolder} from './package-folder.js';
 import {PREFECTDB_MIGRATIONS_TABLE} from './schema-info.js';
 
 export {PREFECTDB_MIGRATIONS_TABLE};
 
-// The package's top-level migrations/ folder, found from wherever this module runs: src/db,
-// dist/db, or a bundled chunk under dist/.
-const MIGRATIONS_DIR = packageFolder('migrations/');
-
-function packageFolder(name: string): URL {
-  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
-    if (existsSync(new URL('package.json', dir)) && existsSync(new URL(name, dir))) return new URL(name, dir);
-    if (dir.pathname === '/') throw new Error(`prefectdb: the package's ${name} folder is missing`);
-  }
-}
+// db init's shortcut to the head schema; Prefect's chain itself is migrations/*.js (migration-chain.ts).
+const MIGRATIONS_DIR = packageFolder('migrations/head/');
 
 interface MigrationModule {
   up(knex: Knex, kit: typeof migrationKit): Promise<void>;

@@ -10,7 +10,8 @@ export function releaseAtLeast(schema: SchemaInfo, release: string): boolean {
   return compareReleases(known.release, release) >= 0;
 }
 
-function compareReleases(a: string, b: string): number {
+/** Orders Prefect release numbers (`2.13.0` < `2.16.4` < `3.0.0`); text after the digits is ignored. */
+export function compareReleases(a: string, b: string): number {
   const parts = (text: string) => (text.match(/^\d+(\.\d+)*/)?.[0] ?? '0').split('.').map(Number);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < Math.max(x.length, y.length); i++) {

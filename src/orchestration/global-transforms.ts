@@ -2,6 +2,7 @@
  * Prefect's bookkeeping on every written state (server/orchestration/global_policy.py) and
  * the write itself (rules.py validate_proposed_state).
  */
+import {copyJson} from '../db/codecs/json-text.js';
 import type {Effect, FlowRunFacts, RunState, TaskRunFacts} from './contract.js';
 import {type Context, type FlowContext, type Rule, type TaskContext, transform} from './rules.js';
 import {flowRunPolicyJson, readFlowRunPolicy} from './run-policy.js';
@@ -109,8 +110,8 @@ const updateSubflowParentTask = transform<FlowContext>('UpdateSubflowParentTask'
         name: validated.name,
         timestamp: ctx.env.now,
         message: validated.message,
-        state_details: {...structuredClone(validated.state_details), child_flow_run_id: ctx.run.id},
-        data: structuredClone(validated.data),
+        state_details: {...copyJson(validated.state_details), child_flow_run_id: ctx.run.id},
+        data: copyJson(validated.data),
       },
     });
   },

@@ -1,3 +1,4 @@
+import {numberValue} from '../db/codecs/json-text.js';
 import {isPlainObject} from './states.js';
 
 /** A flow run's empirical_policy as Prefect's FlowRunPolicy model holds it. */
@@ -18,7 +19,8 @@ export interface TaskRunPolicy {
   retry_jitter_factor: number | null;
 }
 
-const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+// Stored floats such as 0.0 decode as kept numbers, not JS numbers.
+const num = numberValue;
 
 /** FlowRunPolicy(**stored): defaults, then the deprecated max_retries / retry_delay_seconds fallbacks. */
 export function readFlowRunPolicy(stored: unknown): FlowRunPolicy {
@@ -53,7 +55,7 @@ export function readTaskRunPolicy(stored: unknown): TaskRunPolicy {
   const retryDelaySeconds = num(raw.retry_delay_seconds) ?? 0;
   let retries = num(raw.retries);
   let retryDelay: number | number[] | null = Array.isArray(raw.retry_delay)
-    ? raw.retry_delay.filter((d): d is number => typeof d === 'number')
+    ? raw.retry_delay.map(numberValue).filter((d): d is number => d !== null)
     : num(raw.retry_delay);
   if (!retries && maxRetries !== 0) retries = maxRetries;
   const delayUnset = retryDelay === null || retryDelay === 0 || (Array.isArray(retryDelay) && retryDelay.length === 0);

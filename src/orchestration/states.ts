@@ -1,3 +1,4 @@
+import {isJsonObject, isLosslessNumber} from '../db/codecs/json-text.js';
 import type {ProposedState, RunState, StateDetails, StateType} from './contract.js';
 import {defaultStateName} from './state-names.js';
 import {normalizeIso} from './time.js';
@@ -78,13 +79,12 @@ export function isPersistedResult(data: unknown): boolean {
   return isPlainObject(data) && data.type !== 'unpersisted';
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export const isPlainObject = isJsonObject;
 
 /** Python truthiness of a JSON value (an empty dict or list is false). */
 export function truthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
+  if (isLosslessNumber(value)) return Number(value.value) !== 0;
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   return true;

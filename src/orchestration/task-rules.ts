@@ -1,4 +1,5 @@
 /** Prefect's task-run orchestration rules (core_policy.py), tag concurrency aside. */
+import {copyJson} from '../db/codecs/json-text.js';
 import {ALL_STATES, only, rule, type TaskContext, TERMINAL} from './rules.js';
 import {pythonIndex} from './python-semantics.js';
 import {readTaskRunPolicy} from './run-policy.js';
@@ -18,8 +19,8 @@ export const cacheRetrieval = rule<TaskContext>('CacheRetrieval', ALL_STATES, on
     const copy = makeState(cached.type, ctx.env.now, {
       name: 'Cached',
       message: cached.message,
-      data: structuredClone(cached.data),
-      state_details: structuredClone(cached.state_details),
+      data: copyJson(cached.data),
+      state_details: copyJson(cached.state_details),
     });
     control.reject(copy, 'Retrieved state from cache');
   },

@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import {paint, stateColour} from './colour.js';
 import type {RenderOptions} from './options.js';
 import {formatDuration, formatTime} from './time.js';
@@ -26,7 +27,7 @@ export class CellFormatter {
 
   text(value: unknown): string {
     if (value === null || value === undefined) return '';
-    if (typeof value === 'object') return JSON.stringify(value);
+    if (typeof value === 'object') return jsonText(value);
     return String(value);
   }
 

@@ -28,11 +28,11 @@ export function tagLimitDetailView(limit: TagLimitRecord): DetailView {
 }
 
 export const TAG_LIMIT_COLUMNS: TableColumn<TagLimitRecord>[] = [
-  {header: 'TAG', cell: (l) => l.tag},
-  {header: 'LIMIT', cell: (l) => String(l.concurrency_limit)},
-  {header: 'SLOTS IN USE', cell: (l) => String(l.slots_in_use)},
-  {header: 'ACTIVE TASK RUNS', cell: (l) => String(l.active_task_runs.length)},
-  {header: 'ID', cell: (l) => l.id},
+  {header: 'TAG', key: 'tag', cell: (l) => l.tag},
+  {header: 'LIMIT', key: 'concurrency_limit', cell: (l) => String(l.concurrency_limit)},
+  {header: 'SLOTS IN USE', key: 'slots_in_use', cell: (l) => String(l.slots_in_use)},
+  {header: 'ACTIVE TASK RUNS', key: 'active_task_runs', cell: (l) => String(l.active_task_runs.length)},
+  {header: 'ID', key: 'id', cell: (l) => l.id},
 ];
 
 export function globalLimitDetailView(limit: GlobalConcurrencyLimitRecord): DetailView {
@@ -57,11 +57,11 @@ export function globalLimitDetailView(limit: GlobalConcurrencyLimitRecord): Deta
 }
 
 export const GLOBAL_LIMIT_COLUMNS: TableColumn<GlobalConcurrencyLimitRecord>[] = [
-  {header: 'NAME', cell: (l) => l.name},
-  {header: 'ACTIVE', cell: (l) => (l.active ? 'yes' : 'no')},
-  {header: 'LIMIT', cell: (l) => String(l.limit)},
-  {header: 'ACTIVE SLOTS', cell: (l) => String(l.active_slots)},
-  {header: 'SLOT DECAY/S', cell: (l) => String(l.slot_decay_per_second)},
-  {header: 'UPDATED', cell: (l, fmt) => fmt.time(l.updated)},
-  {header: 'ID', cell: (l) => l.id},
+  {header: 'NAME', key: 'name', cell: (l) => l.name},
+  {header: 'ACTIVE', key: 'active', cell: (l) => (l.active ? 'yes' : 'no')},
+  {header: 'LIMIT', key: 'limit', cell: (l) => String(l.limit)},
+  {header: 'ACTIVE SLOTS', key: 'active_slots', cell: (l) => String(l.active_slots)},
+  {header: 'SLOT DECAY/S', key: 'slot_decay_per_second', cell: (l) => String(l.slot_decay_per_second)},
+  {header: 'UPDATED', key: 'updated', cell: (l, fmt) => fmt.time(l.updated)},
+  {header: 'ID', key: 'id', cell: (l) => l.id},
 ];

@@ -1,7 +1,9 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import {stringify} from 'csv-stringify/sync';
 
 import type {OutcomeTally} from '../services/outcome-tally.js';
 import type {OrchestrationResult} from '../services/state-change.js';
+import type {StateIntent} from '../services/state-intent.js';
 import type {RenderOptions} from './options.js';
 import {CellFormatter} from './cell-format.js';
 import {renderTable} from './table.js';
@@ -20,9 +22,9 @@ export function renderResults(results: readonly OrchestrationResult[], tally: Ou
   if (options.quiet) return results.map((result) => `${result.id}\n`).join('');
   switch (options.format) {
     case 'json':
-      return JSON.stringify(several ? results : results[0] ?? null, null, 2) + '\n';
+      return jsonText(several ? results : results[0] ?? null, 2) + '\n';
     case 'jsonl':
-      return results.map((result) => JSON.stringify(result) + '\n').join('');
+      return results.map((result) => jsonText(result) + '\n').join('');
     case 'csv':
       return renderCsv(results);
     default:
@@ -60,10 +62,12 @@ function renderCsv(results: readonly OrchestrationResult[]): string {
 const OUTCOME_WORDS = {ACCEPT: 'accepted', REJECT: 'rejected', WAIT: 'told to wait', ABORT: 'aborted'} as const;
 
 /** One stderr line: how many runs got which outcome. */
-export function outcomeSummary(tally: OutcomeTally, noun: string, dryRun: boolean, longestBatchMs: number): string {
+export function outcomeSummary(tally: OutcomeTally, noun: string, dryRun: boolean, longestBatchMs: number, intent: StateIntent): string {
   const parts = Object.entries(OUTCOME_WORDS).flatMap(([status, word]) => (tally.count(status) ? [`${tally.count(status).toLocaleString('en-US')} ${word}`] : []));
   const total = `${tally.total.toLocaleString('en-US')} ${tally.total === 1 ? noun.replace(/s$/, '') : noun}`;
   // The lock hold tells an operator sharing the file with a live server how long it waited at most.
   const hold = tally.total > 0 ? `; longest lock hold ${Math.round(longestBatchMs)} ms` : '';
-  return `${total}: ${parts.join(', ') || 'none selected'}${hold}${dryRun ? ' (dry run: nothing was written)' : ''}`;
+  const missed = tally.missed(intent);
+  const ended = missed === 0 ? `all ${dryRun ? 'would end' : 'ended'} ${intent.label}` : `${missed.toLocaleString('en-US')} ${dryRun ? 'would not end' : 'did not end'} ${intent.label}`;
+  return `${total}: ${parts.join(', ') || 'none selected'}; ${ended}${hold}${dryRun ? ' (dry run: nothing was written)' : ''}`;
 }

@@ -33,10 +33,10 @@ export function scheduleViews(
 }
 
 export const SCHEDULE_COLUMNS: TableColumn<ScheduleView>[] = [
-  {header: 'ID', cell: (s) => s.id ?? '(legacy)'},
-  {header: 'SCHEDULE', cell: (s) => s.description},
-  {header: 'ACTIVE', cell: (s) => (s.active ? 'yes' : 'no')},
-  {header: 'SLUG', cell: (s) => s.slug ?? ''},
+  {header: 'ID', key: 'id', cell: (s) => s.id ?? '(legacy)'},
+  {header: 'SCHEDULE', key: 'description', cell: (s) => s.description},
+  {header: 'ACTIVE', key: 'active', cell: (s) => (s.active ? 'yes' : 'no')},
+  {header: 'SLUG', key: 'slug', cell: (s) => s.slug ?? ''},
   {
     header: 'NEXT RUNS',
     // Wall-clock times in the schedule's own zone, as Prefect labels scheduled runs.

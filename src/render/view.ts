@@ -1,5 +1,6 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import type {CellFormatter} from './cell-format.js';
-import {checkChoiceFitsFormat, chooseNames, columnKey, pickFields, recordKeys, type ColumnChoice} from './column-choice.js';
+import {checkChoiceFitsFormat, chooseNames, columnKey, recordKeys, type ColumnChoice} from './column-choice.js';
 import type {RenderOptions} from './options.js';
 
 export type {CellFormatter} from './cell-format.js';
@@ -10,6 +11,8 @@ export type JsonRecord = Record<string, unknown>;
 export interface TableColumn<R> {
   header: string;
   cell: (row: R, format: CellFormatter) => string;
+  /** The JSON key this column shows, so its name means that key in every format (FLOW → flow_name). */
+  key?: string;
 }
 
 export interface ListView<R extends object> {
@@ -34,19 +37,19 @@ export async function renderList<R extends object>(view: ListView<R>, options: R
   const idKey = view.idKey ?? 'id';
   if (options.quiet) return view.rows.map((row) => `${(row as JsonRecord)[idKey]}\n`).join('');
   checkChoiceFitsFormat(choice, options.format, options.quiet);
-  const rowsKnown = view.rows.length > 0;
   switch (options.format) {
     case 'json':
     case 'jsonl': {
-      const rows = choice.fields ? pickFields(view.rows, chooseNames('--fields', choice.fields, recordKeys(view.rows), rowsKnown)) : view.rows;
-      return options.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : rows.map((row) => JSON.stringify(row) + '\n').join('');
+      const rows = choice.fields ? await recordsOf(view, chosenNames(view, '--fields', choice.fields)) : view.rows;
+      return options.format === 'json' ? jsonText(rows, 2) + '\n' : rows.map((row) => jsonText(row) + '\n').join('');
     }
     case 'csv': {
-      const keys = choice.columns ? chooseNames('--columns', choice.columns, recordKeys(view.rows), rowsKnown) : recordKeys(view.rows.slice(0, 1));
-      return renderCsv(view.rows as JsonRecord[], keys, !choice.noHeader);
+      if (!choice.columns) return renderCsv(view.rows as JsonRecord[], recordKeys(view.rows.slice(0, 1)), !choice.noHeader);
+      const names = chosenNames(view, '--columns', choice.columns);
+      return renderCsv(await recordsOf(view, names), names.map((name) => name.key), !choice.noHeader);
     }
     default: {
-      const columns = choice.columns ? chosenTableColumns(view, choice.columns) : view.columns;
+      const columns = choice.columns ? chosenNames(view, '--columns', choice.columns).map((name) => tableColumnOf(name)) : view.columns;
       if (view.rows.length === 0) return '';
       const [{CellFormatter}, {renderTable}] = await Promise.all([import('./cell-format.js'), import('./table.js')]);
       const format = new CellFormatter(options);
@@ -60,23 +63,57 @@ export async function renderList<R extends object>(view: ListView<R>, options: R
   }
 }
 
+/** A name of the list's one vocabulary, resolved: the JSON key it means, and the table column showing it, if any. */
+interface ResolvedName<R> {
+  key: string;
+  column?: TableColumn<R>;
+}
+
 /**
- * The table columns named by `--columns`: the list's own columns by their heading, or any
- * JSON key of its records as a plain column.
+ * The names `--columns`, `--fields` (and, for runs, `--sort`) accept, the same in every
+ * format: each JSON key of the records, and each table heading in lower case with `_`
+ * (`expected_start`), which means the JSON key its column shows.
  */
-function chosenTableColumns<R extends object>(view: ListView<R>, wanted: string[]): TableColumn<R>[] {
-  const own = new Map(view.columns.map((column) => [columnKey(column.header), column]));
-  const keys = recordKeys(view.rows);
-  const valid = [...new Set([...own.keys(), ...keys])];
-  return chooseNames('--columns', wanted, valid, view.rows.length > 0).map(
-    (name) =>
-      own.get(name) ?? {
-        header: name.toUpperCase().replaceAll('_', ' '),
-        cell: (row: R, format: CellFormatter) => {
-          const value = (row as JsonRecord)[name];
-          return looksLikeTime(name, value) ? format.time(value) : format.text(value);
-        },
+export function listVocabulary<R extends object>(view: Pick<ListView<R>, 'columns' | 'rows'>): Map<string, ResolvedName<R>> {
+  const names = new Map<string, ResolvedName<R>>();
+  const byHeading = new Map(view.columns.map((column) => [columnKey(column.header), column]));
+  const byKey = new Map(view.columns.filter((column) => column.key).map((column) => [column.key!, column]));
+  // A JSON key means itself in every format; in a table it is shown by the column of that heading, else by the column showing that key.
+  for (const key of recordKeys(view.rows)) names.set(key, {key, column: byHeading.get(key) ?? byKey.get(key)});
+  for (const [heading, column] of byHeading) if (!names.has(heading)) names.set(heading, {key: column.key ?? heading, column});
+  return names;
+}
+
+function chosenNames<R extends object>(view: ListView<R>, flag: '--columns' | '--fields', wanted: string[]): Array<ResolvedName<R>> {
+  const vocabulary = listVocabulary(view);
+  // With no rows the JSON keys are unknown: any name passes (there is nothing to show either way).
+  const chosen = chooseNames(flag, wanted, [...vocabulary.keys()], view.rows.length > 0);
+  return chosen.map((name) => vocabulary.get(name) ?? {key: name});
+}
+
+function tableColumnOf<R extends object>(name: ResolvedName<R>): TableColumn<R> {
+  return (
+    name.column ?? {
+      header: name.key.toUpperCase().replaceAll('_', ' '),
+      cell: (row: R, format: CellFormatter) => {
+        const value = (row as JsonRecord)[name.key];
+        return looksLikeTime(name.key, value) ? format.time(value) : format.text(value);
       },
+    }
+  );
+}
+
+/**
+ * Records cut to the chosen names, keyed by the JSON key each means. A table column that
+ * shows no single key (a derived cell) is given as its plain text, absolute times included.
+ */
+async function recordsOf<R extends object>(view: ListView<R>, names: Array<ResolvedName<R>>): Promise<JsonRecord[]> {
+  const derived = names.filter((name) => name.column && !name.column.key && !(view.rows.length > 0 && name.key in view.rows[0]));
+  const format = derived.length > 0 ? new (await import('./cell-format.js')).CellFormatter({format: 'table', quiet: false, absolute: true, color: false, tty: false}) : undefined;
+  return view.rows.map((row) =>
+    Object.fromEntries(
+      names.map((name) => [name.key, derived.includes(name) ? name.column!.cell(row, format!) : ((row as JsonRecord)[name.key] ?? null)]),
+    ),
   );
 }
 
@@ -108,9 +145,9 @@ export async function renderDetail(view: DetailView, options: RenderOptions): Pr
   if (options.quiet) return `${view.id}\n`;
   switch (options.format) {
     case 'json':
-      return JSON.stringify(view.record, null, 2) + '\n';
+      return jsonText(view.record, 2) + '\n';
     case 'jsonl':
-      return JSON.stringify(view.record) + '\n';
+      return jsonText(view.record) + '\n';
     case 'csv':
       return renderCsv([view.record as JsonRecord], Object.keys(view.record), true);
     default: {
@@ -146,6 +183,6 @@ async function renderCsv(rows: JsonRecord[], keys: string[], header: boolean): P
 
 export function csvValue(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') return jsonText(value);
   return String(value);
 }

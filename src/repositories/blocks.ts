@@ -4,7 +4,7 @@ import {chooseEncryptionKey, ENCRYPTION_KEY_CONFIGURATION, type EncryptionKey} f
 import {decryptFernet, InvalidFernetToken} from '../blocks/fernet.js';
 import {maskSecrets, secretFieldsOf} from '../blocks/secrets.js';
 import type {SortChoice} from '../cli/list-flags.js';
-import {parseJsonText} from '../db/codecs/codec.js';
+import {parseJsonText} from '../db/codecs/json-text.js';
 import {notFoundError, refusedError, usageError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 

@@ -75,8 +75,11 @@ export interface SqliteFileFacts {
 
 export async function sqliteFileFacts(db: Database, filename: string): Promise<SqliteFileFacts> {
   const [row] = await db.knex.raw('pragma journal_mode');
+  // A read in a folder prefectdb may not write works on an in-memory copy ("memory"): say what the file is.
+  const {inWalMode} = await import('../db/sqlite-access.js');
+  const journalMode = row.journal_mode === 'memory' ? (inWalMode(filename) ? 'wal' : 'delete') : String(row.journal_mode);
   return {
-    journal_mode: String(row.journal_mode),
+    journal_mode: journalMode,
     file_size_bytes: statSync(filename).size,
     wal_size_bytes: fileSize(`${filename}-wal`),
   };

@@ -1,3 +1,4 @@
+import {jsonText, parseJsonText} from '../db/codecs/json-text.js';
 import type {Decision, Effect, ProposedState, RunState} from '../orchestration/contract.js';
 import {newUuid7} from '../db/ids.js';
 import {findColumn} from '../schema/head.js';
@@ -122,18 +123,21 @@ async function updateRuns(ctx: RepositoryContext, db: Db, kind: RunKind, decisio
   for (const [key, rows] of groups) {
     const columns = key.split(',');
     for (let start = 0; start < rows.length; start += ROWS_PER_UPDATE) {
-      await ctx.sql.updateRowsFromJson(db, kind, columns, JSON.stringify(rows.slice(start, start + ROWS_PER_UPDATE)));
+      await ctx.sql.updateRowsFromJson(db, kind, columns, jsonText(rows.slice(start, start + ROWS_PER_UPDATE)));
     }
   }
 }
 
-/** PostgreSQL reads a jsonb field of the payload as JSON, so JSON columns go in as values, not text. */
+/**
+ * PostgreSQL reads a jsonb field of the payload as JSON, so JSON columns go in as values, not
+ * text; decoded and re-encoded losslessly, so jsonb receives every number's exact digits.
+ */
 function jsonPayloadValues(ctx: RepositoryContext, table: string, row: Row): Row {
   if (ctx.db.dialect !== 'postgres') return row;
   const out: Row = {};
   for (const [column, value] of Object.entries(row)) {
     const type = findColumn(table, column)?.type;
-    out[column] = (type === 'json' || type === 'json_plain') && typeof value === 'string' ? JSON.parse(value) : value;
+    out[column] = (type === 'json' || type === 'json_plain') && typeof value === 'string' ? parseJsonText(value) : value;
   }
   return out;
 }

@@ -155,6 +155,16 @@ export async function findDeployment(ctx: RepositoryContext, reference: string, 
   return (await toDeployments(ctx, rows, nowMillis))[0];
 }
 
+/** "flow/deployment" for a deployment id, or null when the deployment is gone (runs outlive it). */
+export async function deploymentLabel(ctx: RepositoryContext, deploymentId: string): Promise<string | null> {
+  const row = (await ctx.db
+    .knex('deployment')
+    .join('flow', 'flow.id', 'deployment.flow_id')
+    .where('deployment.id', deploymentId)
+    .first({flow_name: 'flow.name', name: 'deployment.name'})) as {flow_name: string; name: string} | undefined;
+  return row ? `${row.flow_name}/${row.name}` : null;
+}
+
 async function toDeployments(ctx: RepositoryContext, rows: Row[], nowMillis: number): Promise<DeploymentRecord[]> {
   const ids = rows.map((row) => String(row.id));
   const schedules = await schedulesByDeployment(ctx, ids);

@@ -1,3 +1,4 @@
+import {withPlainNumbers} from '../db/codecs/json-text.js';
 import type {
   ConcurrencyLimitV1Facts,
   ConcurrencyLimitV2Facts,
@@ -191,7 +192,7 @@ async function readDeploymentConcurrency(ctx: RepositoryContext, db: Db, deploym
     deployments.set(row.id as string, {
       id: row.id as string,
       concurrency_limit_id: limitId,
-      concurrency_options: (row.concurrency_options as DeploymentConcurrencyFacts['concurrency_options']) ?? null,
+      concurrency_options: (withPlainNumbers(row.concurrency_options) as DeploymentConcurrencyFacts['concurrency_options']) ?? null,
       global_concurrency_limit: limitId ? (limitById.get(limitId) ?? null) : null,
     });
   }

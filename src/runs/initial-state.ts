@@ -1,5 +1,5 @@
 import {pydanticUtcText} from '../db/codecs/instant.js';
-import {PythonFloat} from '../db/codecs/python-json.js';
+import {isLosslessNumber} from '../db/codecs/json-text.js';
 import type {Row} from '../repositories/common.js';
 import type {NewRun} from '../repositories/scheduled-runs.js';
 import {orchestrateFlowRun, type FlowRunFacts, type OrchestrationEnv} from '../orchestration/index.js';
@@ -61,5 +61,5 @@ export function withForcedScheduledState(run: Row, facts: Pick<FlowRunFacts, 'de
 /** The engine works on plain JSON values. */
 function plainPolicy(policy: Record<string, unknown>): Record<string, unknown> {
   const delay = policy.retry_delay_seconds;
-  return delay instanceof PythonFloat ? {...policy, retry_delay_seconds: delay.value} : policy;
+  return isLosslessNumber(delay) ? {...policy, retry_delay_seconds: Number(delay.value)} : policy;
 }

@@ -1,6 +1,6 @@
 import type {Row} from '../repositories/common.js';
 import type {NewRun} from '../repositories/scheduled-runs.js';
-import {PythonFloat} from '../db/codecs/python-json.js';
+import {pythonFloat} from '../db/codecs/json-text.js';
 
 /** StateDetails as Pydantic dumps it (schemas/states.py field order), before any run id is filled in. */
 export function stateDetails(scheduledTime: string | null): Row {
@@ -42,7 +42,7 @@ export function defaultEmpiricalPolicy(): Row {
 /** The policy as stored: retry_delay_seconds is a Python float (0.0). */
 export function storedPolicy(policy: Row): Row {
   const delay = policy.retry_delay_seconds;
-  return typeof delay === 'number' ? {...policy, retry_delay_seconds: new PythonFloat(delay)} : policy;
+  return typeof delay === 'number' ? {...policy, retry_delay_seconds: pythonFloat(delay)} : policy;
 }
 
 /** What a deployment contributes to the runs made from it. */

@@ -1,5 +1,6 @@
 import {createRequire} from 'node:module';
 
+import {withPlainNumbers} from '../db/codecs/json-text.js';
 import {refusedError, usageError} from '../errors.js';
 
 type Validate = ((data: unknown) => boolean) & {errors?: Array<{instancePath: string; message?: string}> | null};
@@ -17,11 +18,12 @@ export function validateParameters(parameters: Record<string, unknown>, schema: 
   }
   let validate: Validate;
   try {
-    validate = ajv().compile(schema);
+    // ajv checks types with typeof: numbers kept as their text (1.0, big integers) go in as numbers.
+    validate = ajv().compile(withPlainNumbers(schema) as object);
   } catch (error) {
     throw refusedError(`the deployment's parameter schema cannot be used: ${(error as Error).message.slice(0, 120)}`);
   }
-  if (validate(parameters)) return;
+  if (validate(withPlainNumbers(parameters))) return;
   const first = validate.errors?.[0];
   const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'parameters';
   throw usageError(`parameters do not match the deployment's schema: ${where} ${first?.message ?? 'is invalid'} (fix the value, or see \`deployment inspect\` for the schema)`);

@@ -1,4 +1,6 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import cronstrue from 'cronstrue';
+import rrule from 'rrule';
 
 import {parseRRule} from './rrule-dates.js';
 import type {Schedule} from './schedule.js';
@@ -33,7 +35,7 @@ export function describeSchedule(schedule: Schedule): string {
     case 'rrule':
       return `${rruleText(schedule.rrule, schedule.timezone)} — rrule "${schedule.rrule.replaceAll('\n', ' ')}" (${schedule.timezone})`;
     default:
-      return JSON.stringify(schedule.raw);
+      return jsonText(schedule.raw);
   }
 }
 
@@ -54,10 +56,47 @@ function rruleText(text: string, timezone: string): string {
   try {
     const set = parseRRule({kind: 'rrule', rrule: text, timezone});
     const rules = set.rrules();
-    const described = rules.length > 0 ? rules.map((rule) => rule.toText()).join('; ') : 'on listed dates';
+    const described = rules.length > 0 ? rules.map((rule) => ruleText(rule)).join('; ') : 'on listed dates';
     const extras = set.rdates().length + set.exdates().length + set.exrules().length;
     return extras > 0 ? `${described} (with ${extras} added or excluded dates/rules)` : described;
   } catch {
     return 'unreadable rrule';
   }
+}
+
+const {RRule} = rrule;
+const DAILY_OR_SLOWER = new Set([RRule.YEARLY, RRule.MONTHLY, RRule.WEEKLY, RRule.DAILY]);
+
+/**
+ * rrule.js's own wording names the hours only ("every day at 6" for 06:30), so the time of day
+ * is written here from the parsed rule, whose hours, minutes and seconds are filled in from
+ * DTSTART when the rule leaves them out — the same times the schedule produces.
+ */
+function ruleText(rule: rrule.RRule): string {
+  const {freq, byhour, byminute, bysecond} = rule.options;
+  if (freq === RRule.HOURLY) {
+    const minutes = (byminute ?? []).map((minute) => `:${pad(minute)}`);
+    return minutes.length > 0 ? `${rule.toText()} at ${listText(minutes)} past the hour` : rule.toText();
+  }
+  if (!DAILY_OR_SLOWER.has(freq)) return rule.toText();
+  const withoutTimes = new RRule({...rule.origOptions, byhour: null, byminute: null, bysecond: null}).toText();
+  const times: string[] = [];
+  for (const hour of byhour ?? []) {
+    for (const minute of byminute ?? [0]) {
+      for (const second of bysecond ?? [0]) times.push(`${pad(hour)}:${pad(minute)}${second === 0 ? '' : `:${pad(second)}`}`);
+    }
+  }
+  if (times.length === 0) return withoutTimes;
+  // The time of day belongs before "until …" / "for N times", where rrule.js ends its text.
+  const ending = /( until .*| for \d+ times?)$/.exec(withoutTimes);
+  const head = ending ? withoutTimes.slice(0, ending.index) : withoutTimes;
+  return `${head} at ${listText(times.sort())}${ending ? ending[0] : ''}`;
+}
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+function listText(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }

@@ -1,4 +1,4 @@
-import {PythonFloat} from '../db/codecs/python-json.js';
+import {pythonFloat} from '../db/codecs/json-text.js';
 import {formatIsoInstant, parseInstant, pydanticUtcText} from '../db/codecs/instant.js';
 import {usageError} from '../errors.js';
 import {parseCron} from './cron-dates.js';
@@ -26,7 +26,7 @@ export function scheduleJson(spec: ScheduleSpec, nowMillis: number, options: {no
     case 'interval': {
       if (!(spec.seconds > 0)) throw usageError('--interval must be a positive number of seconds');
       const anchor = spec.anchorDate === undefined ? formatIsoInstant(instantOf(nowMillis)) : formatIsoInstant(parseInstant(spec.anchorDate));
-      return {interval: new PythonFloat(spec.seconds), anchor_date: pydanticUtcText(anchor), timezone: spec.timezone ?? 'UTC'};
+      return {interval: pythonFloat(spec.seconds), anchor_date: pydanticUtcText(anchor), timezone: spec.timezone ?? 'UTC'};
     }
     case 'cron': {
       if (spec.cron.split(/\s+/).some((field) => ['r', 'h'].includes(field.toLowerCase()))) {

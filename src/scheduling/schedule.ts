@@ -1,3 +1,5 @@
+import {isJsonObject, numberValue} from '../db/codecs/json-text.js';
+
 /**
  * The three schedule shapes Prefect stores in deployment_schedule.schedule (and, before
  * 2.16, in deployment.schedule). Prefect's union is untagged: the key set names the type.
@@ -42,10 +44,12 @@ function timezoneOf(value: Record<string, unknown>): string {
 
 /** Reads a stored schedule object into one of the shapes above; never throws. */
 export function parseSchedule(value: unknown): Schedule {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {kind: 'unknown', raw: value};
+  if (!isJsonObject(value)) return {kind: 'unknown', raw: value};
   const fields = value as Record<string, unknown>;
-  if (typeof fields.interval === 'number' && fields.interval > 0 && typeof fields.anchor_date === 'string') {
-    return {kind: 'interval', interval: fields.interval, anchorDate: fields.anchor_date, timezone: timezoneOf(fields)};
+  // Python stores the interval as a float's text (3600.0), which decodes as a kept number.
+  const interval = numberValue(fields.interval);
+  if (interval !== null && interval > 0 && typeof fields.anchor_date === 'string') {
+    return {kind: 'interval', interval, anchorDate: fields.anchor_date, timezone: timezoneOf(fields)};
   }
   if (typeof fields.cron === 'string') {
     // day_or defaults to true in Prefect's model; old rows may lack the key.

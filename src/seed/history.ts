@@ -153,8 +153,8 @@ export interface TaskRunWindow {
 /**
  * A task run's history inside its slice of the flow run: Pending → Running → Completed,
  * sometimes through AwaitingRetry → Retrying first. The task that was running when the
- * flow failed fails; when the flow crashed or is still running it stays Running; when the
- * flow was cancelled Prefect forces it to Cancelled.
+ * flow failed fails, when it crashed crashes with it, and when it is still running stays
+ * Running; when the flow was cancelled Prefect forces it to Cancelled.
  */
 export function taskRunHistory(window: TaskRunWindow, now: Micros, random: SeededRandom): StateEntry[] {
   const history = new HistoryBuilder(now);
@@ -178,8 +178,12 @@ export function taskRunHistory(window: TaskRunWindow, now: Micros, random: Seede
     case 'CANCELLED':
       if (window.cancelledAt !== null) history.add('CANCELLED', 'Cancelled', window.cancelledAt, {message: 'The parent flow run was cancelled.'});
       break;
+    case 'CRASHED':
+      // The interrupt that crashed the flow reaches the running task first: its engine reports Crashed too.
+      history.add('CRASHED', 'Crashed', window.until - 1, {message: 'Execution was interrupted by an unexpected exception: KeyboardInterrupt'});
+      break;
     default:
-      // The flow crashed or is still running: the task is left Running.
+      // The flow is still running: so is the task.
       break;
   }
   return history.states;

@@ -3,6 +3,7 @@ import {HEAD_REVISIONS} from '../db/revisions.js';
 import {readSchemaInfo, type SchemaInfo} from '../db/schema-info.js';
 import {refusedError} from '../errors.js';
 import {initDatabase} from '../services/database-init.js';
+import {blockRegistrationRows, type BlockRows} from './block-types.js';
 import {buildCatalogue, type Catalogue, type Row} from './catalogue.js';
 import {type SeedOptions, validateSeedOptions} from './options.js';
 import {planSeed} from './plan.js';
@@ -12,6 +13,9 @@ import {SeedWriter} from './seed-writer.js';
 import {isoOf} from './time.js';
 import {runTimeline} from './timeline.js';
 import {uuid4} from './uuid.js';
+import type {ProgressListener} from '../services/progress.js';
+
+const STEPS = ['creating the schema', 'writing block types, flows, deployments and work pools', 'writing flow runs', 'analyzing'];
 
 // Flow runs per transaction: each batch (~25 rows per run with the defaults) commits on
 // its own, keeping write locks short for a live server sharing the file.
@@ -35,7 +39,6 @@ export interface SeedRequest extends SeedOptions {
   append: boolean;
 }
 
-export type ProgressListener = (flowRunsDone: number, rowsWritten: number) => void;
 
 /**
  * Fills a database with generated Prefect data: initialises an empty one first, refuses
@@ -46,7 +49,12 @@ export async function seedDatabase(db: Database, schema: SchemaInfo, request: Se
   validateSeedOptions(request);
   const started = performance.now();
   let initialised = false;
+  // Steps in the order they happen (only PostgreSQL is analyzed); the flow runs take longest.
+  const stepCount = db.dialect === 'postgres' ? STEPS.length : STEPS.length - 1;
+  const stepLabel = (index: number) => `${STEPS[index]} (step ${index + 1} of ${stepCount})`;
+  const step = (index: number) => onProgress?.({label: stepLabel(index)});
   if (schema.kind !== 'prefect' || schema.createdByPrefectdb) {
+    step(0);
     initialised = (await initDatabase(db, schema)).action === 'created';
     schema = await readSchemaInfo(db.knex, db.dialect);
   }
@@ -66,29 +74,39 @@ export async function seedDatabase(db: Database, schema: SchemaInfo, request: Se
   const taken = {flows: await namesIn(db, 'flow'), workPools: await namesIn(db, 'work_pool')};
   const catalogue = buildCatalogue(plan, options.now, SeededRandom.derive(seed, 'catalogue'), taken);
 
+  const blockSlugs: Array<{slug: string}> = await db.knex('block_type').select('slug');
+  const blocks = blockRegistrationRows(options.now, SeededRandom.derive(seed, 'blocks'), new Set(blockSlugs.map((row) => row.slug)));
+
   const writer = new SeedWriter(db);
-  await writeCatalogue(writer, catalogue);
+  step(1);
+  await writeCatalogue(writer, catalogue, blocks);
 
   const factory = new RunRowFactory(catalogue, plan, options.now, options.taskRunsPerFlowRun, options.logsPerRun, SeededRandom.derive(seed, 'runs'));
   const collections = {ids: SeededRandom.derive(seed, 'artifact-collections'), keys: new Set<string>()};
   let produced = 0;
   let batch = emptyRunRows();
+  const runsLabel = stepLabel(2);
+  const runsDone = () => onProgress?.({label: runsLabel, done: produced, total: options.flowRuns, unit: 'flow runs'});
+  runsDone();
   for (const slot of runTimeline(plan, options.now, SeededRandom.derive(seed, 'timeline'))) {
     factory.addFlowRun(slot, batch);
     produced++;
     if (batch.flow_run.length >= FLOW_RUNS_PER_BATCH) {
       await writeRuns(writer, batch, collections);
       batch = emptyRunRows();
-      onProgress?.(produced, writer.totalRows);
+      runsDone();
     }
   }
   await writeRuns(writer, batch, collections);
   if (collections.keys.size > 0) writer.counts.set('artifact_collection', collections.keys.size);
-  onProgress?.(produced, writer.totalRows);
+  runsDone();
   if (produced !== options.flowRuns) throw new Error(`internal error: planned ${options.flowRuns} flow runs but generated ${produced}`);
   // A bulk load leaves PostgreSQL without statistics until autovacuum comes by, and until
   // then it plans seq scans. Prefect never runs ANALYZE on SQLite (it would add sqlite_stat1).
-  if (db.dialect === 'postgres') await db.knex.raw('analyze');
+  if (db.dialect === 'postgres') {
+    step(3);
+    await db.knex.raw('analyze');
+  }
 
   const elapsed = (performance.now() - started) / 1000;
   return {
@@ -114,9 +132,12 @@ function assertHeadRevision(db: Database, schema: SchemaInfo): void {
   );
 }
 
-async function writeCatalogue(writer: SeedWriter, catalogue: Catalogue): Promise<void> {
+async function writeCatalogue(writer: SeedWriter, catalogue: Catalogue, blocks: BlockRows): Promise<void> {
   const {rows} = catalogue;
   await writer.transaction(async (trx) => {
+    await writer.insert(trx, 'block_type', blocks.block_type);
+    await writer.insert(trx, 'block_schema', blocks.block_schema);
+    await writer.insert(trx, 'block_schema_reference', blocks.block_schema_reference);
     const defaultQueues = await writer.insert(trx, 'work_pool', rows.work_pool, 'default_queue_id');
     await writer.insert(trx, 'work_queue', rows.work_queue);
     await writer.link(trx, defaultQueues);

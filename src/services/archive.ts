@@ -2,6 +2,7 @@ import {appendFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 
+import {jsonText} from '../db/codecs/json-text.js';
 import {decodeRow, type RepositoryContext} from '../repositories/common.js';
 
 /**
@@ -25,7 +26,7 @@ export class RowArchive {
   /** Collects rows of one batch (raw, as the driver returned them). */
   readonly add = (table: string, rows: Array<Record<string, unknown>>): void => {
     const lines = this.pending.get(table) ?? [];
-    for (const row of rows) lines.push(JSON.stringify(decodeRow(this.ctx, table, row)));
+    for (const row of rows) lines.push(jsonText(decodeRow(this.ctx, table, row)));
     this.pending.set(table, lines);
   };
 

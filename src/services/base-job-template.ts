@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 
+import {isJsonObject, jsonText, parseJson} from '../db/codecs/json-text.js';
 import {usageError} from '../errors.js';
 
 // Prefect's placeholder pattern (utilities/templating): {{ name }}.
@@ -15,11 +16,11 @@ export function readBaseJobTemplate(file: string): Record<string, unknown> {
   }
   let template: unknown;
   try {
-    template = JSON.parse(text);
+    template = parseJson(text);
   } catch {
     throw usageError(`base job template ${file} is not valid JSON`);
   }
-  if (template === null || typeof template !== 'object' || Array.isArray(template)) {
+  if (!isJsonObject(template)) {
     throw usageError(`base job template ${file} must be a JSON object`);
   }
   assertValidBaseJobTemplate(template as Record<string, unknown>);
@@ -39,7 +40,7 @@ function assertValidBaseJobTemplate(template: Record<string, unknown>): void {
   }
   const used = new Set<string>();
   for (const value of Object.values(jobConfiguration)) {
-    for (const match of JSON.stringify(value ?? null).matchAll(PLACEHOLDER)) used.add(match[1]);
+    for (const match of jsonText(value ?? null).matchAll(PLACEHOLDER)) used.add(match[1]);
   }
   const declared = new Set(Object.keys(variables.properties ?? {}));
   const missing = [...used].filter((name) => !declared.has(name));

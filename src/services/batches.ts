@@ -1,7 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {Database} from '../db/connection.js';
-import {ProgressBar} from '../render/progress.js';
+import type {ProgressListener} from './progress.js';
 
 /**
  * The one way multi-row changes reach the database (design §7): work is cut into bounded
@@ -67,8 +67,8 @@ export interface BatchOptions<T> {
   limit?: number;
   /** Run every batch and roll it back: what a dry run reports is what the real run would do. */
   dryRun?: boolean;
-  /** Label and expected total for a progress bar on a stderr terminal. */
-  progress?: {label: string; total?: number};
+  /** Hears how many items are done after each batch, against the expected total. */
+  progress?: {listener: ProgressListener; label: string; total?: number; unit: string};
 }
 
 export interface BatchReport {
@@ -84,7 +84,9 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const maxSize = options.batchSize ?? 500;
   const minSize = Math.min(options.minBatchSize ?? 10, maxSize);
   const targetMs = options.targetBatchMs ?? 500;
-  const bar = options.progress && options.progress.total !== undefined ? ProgressBar.forStderr(options.progress.label, options.progress.total) : undefined;
+  const progress = options.progress;
+  const tell = (done: number) => progress?.listener({label: progress.label, done, total: progress.total, unit: progress.unit});
+  tell(0);
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
   // On SQLite, start small and grow while batches stay well under the budget: a first full
   // batch on a slow or busy machine would otherwise be the longest hold of the file's one
@@ -92,31 +94,27 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   let size = options.db.dialect === 'sqlite' ? Math.min(maxSize, 64) : maxSize;
   const otherWriters = new OtherWriters();
   const cost = new ItemCost();
-  try {
-    for (;;) {
-      const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
-      if (room <= 0) break;
-      const started = performance.now();
-      const taken = await inTransaction(options.db, async (trx) => {
-        if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
-        const items = await options.source.next(trx, room);
-        if (items.length > 0) await options.apply(trx, items);
-        return items.length;
-      }, {rollback: options.dryRun});
-      const elapsed = performance.now() - started;
-      if (taken === 0) break;
-      report.items += taken;
-      report.batches += 1;
-      report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
-      bar?.update(report.items, report.items);
-      // A caller's fixed pause (below) replaces the automatic one.
-      if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
-      size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
-      if (taken < room) break;
-      if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
-    }
-  } finally {
-    bar?.finish();
+  for (;;) {
+    const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
+    if (room <= 0) break;
+    const started = performance.now();
+    const taken = await inTransaction(options.db, async (trx) => {
+      if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
+      const items = await options.source.next(trx, room);
+      if (items.length > 0) await options.apply(trx, items);
+      return items.length;
+    }, {rollback: options.dryRun});
+    const elapsed = performance.now() - started;
+    if (taken === 0) break;
+    report.items += taken;
+    report.batches += 1;
+    report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
+    tell(report.items);
+    // A caller's fixed pause (below) replaces the automatic one.
+    if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
+    size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
+    if (taken < room) break;
+    if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
   }
   return report;
 }

@@ -14,8 +14,10 @@ import {
   vacuum,
 } from '../repositories/retention.js';
 import {RUN_DELETION_TABLES} from '../repositories/run-deletion.js';
+import {readRunSamples, type RunSample} from '../repositories/run-samples.js';
 import type {RowArchive} from './archive.js';
 import {type BatchReport, type BatchSource, keysetSource, runInBatches} from './batches.js';
+import {position, type ProgressListener} from './progress.js';
 import {deleteBatch, sharingTheLock} from './run-deletion.js';
 
 /**
@@ -33,6 +35,10 @@ export interface CleanOptions {
   archive?: RowArchive;
   vacuum: boolean;
   dryRun: boolean;
+  /** Hears each step ("step 3 of 9: orphans in log") and, for the expired runs, runs done of `expiredRuns`. */
+  onProgress?: ProgressListener;
+  /** How many runs are past retention (the confirmation counted them), for the progress total. */
+  expiredRuns?: number;
 }
 
 export interface CleanReport {
@@ -52,6 +58,12 @@ export async function expiredRunCount(ctx: RepositoryContext, rule: RetentionRul
   return countExpiredRuns(ctx.db.knex, rule);
 }
 
+/** The first expired runs, oldest end time first, for the confirmation to name. */
+export async function expiredRunSample(ctx: RepositoryContext, rule: RetentionRule, size: number): Promise<RunSample[]> {
+  const page = await expiredRunPage(ctx, ctx.db.knex, rule, undefined, size);
+  return readRunSamples(ctx, 'flow_run', page.map((run) => run.id));
+}
+
 export async function cleanDatabase(ctx: RepositoryContext, options: CleanOptions): Promise<CleanReport> {
   const report: CleanReport = {dry_run: options.dryRun, deleted: {}, archived: {}, sizes: null, repointedCollections: 0, longestBatchMs: 0};
   const add = (table: string, n: number) => {
@@ -65,12 +77,21 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
   // Collections a rolled-back dry-run batch repaired still dangle afterwards: not to be counted twice.
   const repairedInDryRun = new Set<string>();
 
-  const batches = async <T>(source: BatchSource<T>, apply: (trx: Knex.Transaction, items: T[]) => Promise<void>, window = false) => {
+  const steps = cleanSteps(ctx, options);
+  const stepLabel = (name: string) => `step ${position(steps.indexOf(name) + 1, steps.length)}: ${name}`;
+  const listener = options.onProgress;
+  const batches = async <T>(
+    step: {name: string; unit: string; total?: number},
+    source: BatchSource<T>,
+    apply: (trx: Knex.Transaction, items: T[]) => Promise<void>,
+    window = false,
+  ) => {
     const lockSharing = sharingTheLock(ctx);
     const result: BatchReport = await runInBatches({
       db: ctx.db,
       source,
       dryRun: options.dryRun,
+      progress: listener && {listener, label: stepLabel(step.name), total: step.total, unit: step.unit},
       ...lockSharing,
       // An orphan window holds the lock for milliseconds: a short gap lets a waiting writer in.
       ...(window ? {batchSize: 1, minBatchSize: 1, pauseBetweenBatchesMs: lockSharing.pauseBetweenBatchesMs ? 20 : undefined} : {}),
@@ -90,15 +111,15 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
   };
 
   // 1. Runs past retention, with subflows at any depth and everything under them.
-  await batches(expiredRunSource(ctx, options.rule), (trx, runs) => deleteRunBatch(trx, runs.map((run) => run.id)));
+  await batches({name: STEP.expired, unit: 'runs', total: options.expiredRuns}, expiredRunSource(ctx, options.rule), (trx, runs) => deleteRunBatch(trx, runs.map((run) => run.id)));
   // 2. Scheduled runs that no deployment will ever pick up.
   if (options.orphanScheduledRuns) {
-    await batches(keysetSource((trx, after, size) => orphanScheduledRunIds(trx, after, size), (id) => id), deleteRunBatch);
+    await batches({name: STEP.orphanRuns, unit: 'runs'}, keysetSource((trx, after, size) => orphanScheduledRunIds(trx, after, size), (id) => id), deleteRunBatch);
   }
   // 3. Orphans, one window of each table per transaction; artifact collections repaired as artifacts go.
   for (const table of ORPHAN_TABLES) {
     if (!hasOrphanTable(ctx, table)) continue;
-    await batches(orphanWindows(table), async (trx, [window]) => {
+    await batches({name: `${STEP.orphans} ${table}`, unit: `windows of ids`}, orphanWindows(table), async (trx, [window]) => {
       const keyed = table === 'artifact' ? await keyedArtifacts(trx, window) : [];
       add(table, await deleteOrphans(trx, table, window, archive?.add));
       rememberGone(goneInDryRun, keyed);
@@ -109,7 +130,7 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
     }, true);
   }
   // 4. Collections already left pointing at no artifact.
-  await batches(keysetSource(async (trx, after, size) => (await danglingCollections(trx, undefined, size, after)).map((c) => c.key), (key) => key), async (trx, keys) => {
+  await batches({name: STEP.collections, unit: 'collections'}, keysetSource(async (trx, after, size) => (await danglingCollections(trx, undefined, size, after)).map((c) => c.key), (key) => key), async (trx, keys) => {
     await repairAndCount(ctx, trx, keys.filter((key) => !repairedInDryRun.has(key)), report, archive, goneInDryRun);
   });
   // 5. Events past their retention: resources first (no foreign key ties them to their event).
@@ -118,15 +139,39 @@ export async function cleanDatabase(ctx: RepositoryContext, options: CleanOption
       if (!ctx.schema.hasTable(table)) continue;
       add(table, 0);
       const before = options.eventsBefore;
-      await batches(pagedSource((trx, after: {id: string; occurred: string} | undefined, size) => oldEventPage(trx, table, before, after, size)), async (trx, rows) => {
+      await batches({name: `${STEP.events} ${table}`, unit: 'rows'}, pagedSource((trx, after: {id: string; occurred: string} | undefined, size) => oldEventPage(trx, table, before, after, size)), async (trx, rows) => {
         add(table, await deleteByIds(trx, table, rows.map((row) => row.id), archive?.add));
       });
     }
   }
-  if (options.vacuum && !options.dryRun) await vacuum(ctx, touched);
+  if (options.vacuum && !options.dryRun) {
+    listener?.({label: stepLabel(STEP.vacuum)});
+    await vacuum(ctx, touched);
+  }
   if (sizesBefore) report.sizes = {before: sizesBefore, after: await storageSizes(ctx, touched)};
   report.archived = archive ? {...archive.counts} : {};
   return report;
+}
+
+const STEP = {
+  expired: 'deleting flow runs past retention',
+  orphanRuns: 'deleting scheduled runs of deleted deployments',
+  orphans: 'orphans in',
+  collections: 'artifact collections naming no artifact',
+  events: 'old rows of',
+  vacuum: 'VACUUM',
+} as const;
+
+/** The steps this clean will take, in order, so progress can say "step k of n". */
+function cleanSteps(ctx: RepositoryContext, options: CleanOptions): string[] {
+  return [
+    STEP.expired,
+    ...(options.orphanScheduledRuns ? [STEP.orphanRuns] : []),
+    ...ORPHAN_TABLES.filter((table) => hasOrphanTable(ctx, table)).map((table) => `${STEP.orphans} ${table}`),
+    STEP.collections,
+    ...(options.eventsBefore === undefined ? [] : EVENT_TABLES.filter((table) => ctx.schema.hasTable(table)).map((table) => `${STEP.events} ${table}`)),
+    ...(options.vacuum && !options.dryRun ? [STEP.vacuum] : []),
+  ];
 }
 
 async function repairAndCount(ctx: RepositoryContext, trx: Knex.Transaction, keys: string[], report: CleanReport, archive: RowArchive | undefined, goneInDryRun: GoneArtifacts | undefined): Promise<void> {

@@ -1,4 +1,7 @@
-import type {RepositoryContext, Row} from '../repositories/common.js';
+import type {Knex} from 'knex';
+
+import {type RepositoryContext, type Row, withTransaction} from '../repositories/common.js';
+import {type DeploymentRecord, findDeployment} from '../repositories/deployments.js';
 import {
   deleteDeploymentConcurrencyLimit,
   deleteDeploymentRow,
@@ -17,6 +20,15 @@ export interface ChangeOptions {
 export interface DeploymentChange {
   deletedRuns: number;
   deletedLimits: number;
+  /**
+   * The deployment as the change leaves it, read inside the change's transaction: a dry run
+   * shows what the real run would leave, though its writes are then rolled back.
+   */
+  deployment: DeploymentRecord;
+}
+
+function readBack(ctx: RepositoryContext, trx: Knex.Transaction, deploymentId: string): Promise<DeploymentRecord> {
+  return findDeployment(withTransaction(ctx, trx), deploymentId, Date.now());
 }
 
 /** POST …/pause_deployment: paused, then every auto-scheduled run not yet run deleted (Late ones too). */
@@ -24,7 +36,7 @@ export async function pauseDeployment(ctx: RepositoryContext, deploymentId: stri
   return inTransaction(ctx.db, async (trx) => {
     await setDeploymentPaused(ctx, trx, deploymentId, true, options.now);
     const deletedRuns = await deleteScheduledRuns(ctx, trx, deploymentId, {autoScheduledOnly: true, futureOnly: false, now: options.now});
-    return {deletedRuns, deletedLimits: 0};
+    return {deletedRuns, deletedLimits: 0, deployment: await readBack(ctx, trx, deploymentId)};
   }, {rollback: options.dryRun});
 }
 
@@ -32,7 +44,7 @@ export async function pauseDeployment(ctx: RepositoryContext, deploymentId: stri
 export async function resumeDeployment(ctx: RepositoryContext, deploymentId: string, options: ChangeOptions): Promise<DeploymentChange> {
   return inTransaction(ctx.db, async (trx) => {
     await setDeploymentPaused(ctx, trx, deploymentId, false, options.now);
-    return {deletedRuns: 0, deletedLimits: 0};
+    return {deletedRuns: 0, deletedLimits: 0, deployment: await readBack(ctx, trx, deploymentId)};
   }, {rollback: options.dryRun});
 }
 
@@ -43,10 +55,12 @@ export async function resumeDeployment(ctx: RepositoryContext, deploymentId: str
  */
 export async function deleteDeployment(ctx: RepositoryContext, deploymentId: string, options: ChangeOptions): Promise<DeploymentChange> {
   return inTransaction(ctx.db, async (trx) => {
+    // A delete reports the deployment as it was.
+    const deployment = await readBack(ctx, trx, deploymentId);
     const deletedRuns = await deleteScheduledRuns(ctx, trx, deploymentId, {autoScheduledOnly: false, futureOnly: false, now: options.now});
     const deletedLimits = await deleteDeploymentConcurrencyLimit(ctx, trx, deploymentId);
     await deleteDeploymentRow(ctx, trx, deploymentId);
-    return {deletedRuns, deletedLimits};
+    return {deletedRuns, deletedLimits, deployment};
   }, {rollback: options.dryRun});
 }
 
@@ -66,7 +80,7 @@ export async function updateDeployment(ctx: RepositoryContext, deploymentId: str
     await updateDeploymentColumns(ctx, trx, deploymentId, update.columns, options.now);
     const deletedRuns = await deleteScheduledRuns(ctx, trx, deploymentId, {autoScheduledOnly: true, futureOnly: true, now: options.now});
     if (update.concurrencyLimit !== undefined) await setDeploymentConcurrencyLimit(ctx, trx, deploymentId, update.concurrencyLimit, options.now);
-    return {deletedRuns, deletedLimits: 0};
+    return {deletedRuns, deletedLimits: 0, deployment: await readBack(ctx, trx, deploymentId)};
   }, {rollback: options.dryRun});
 }
 

@@ -2,7 +2,7 @@ import {releaseAtLeast} from '../db/release.js';
 import {notFoundError, usageError} from '../errors.js';
 import {newUuid4, newUuid7} from '../db/ids.js';
 import {runNamer} from '../runs/run-names.js';
-import type {RepositoryContext} from '../repositories/common.js';
+import {type RepositoryContext, withTransaction} from '../repositories/common.js';
 import type {DeploymentRecord} from '../repositories/deployments.js';
 import {poolNameOfQueue, workQueueIdIn} from '../repositories/deployment-writes.js';
 import {insertRunWithState, readRunSource} from '../repositories/scheduled-runs.js';
@@ -10,6 +10,13 @@ import {withForcedScheduledState} from '../runs/initial-state.js';
 import {defaultEmpiricalPolicy, runLabels} from '../runs/new-run-rows.js';
 import {validateParameters} from '../runs/parameter-schema.js';
 import {inTransaction} from './batches.js';
+import {type FlowRunDetail, type FlowRunTableExtras, readFlowRunDetail, readFlowRunTableExtras} from './flow-run-details.js';
+
+/** The new run as `flow-run inspect` shows it, read inside the transaction (so a dry run shows it too). */
+export interface ManualRun {
+  detail: FlowRunDetail;
+  extras: FlowRunTableExtras;
+}
 
 export interface ManualRunRequest {
   /** Overrides merged over the deployment's parameters. */
@@ -28,9 +35,9 @@ export interface ManualRunRequest {
  * POST /deployments/{id}/create_flow_run: parameters merged over the deployment's and
  * checked against its schema when it enforces one, tags the union of the deployment's and
  * the request's, labels from the deployment, an optional queue of the deployment's pool,
- * then the run inserted and its Scheduled state forced through the engine. Returns the id.
+ * then the run inserted and its Scheduled state forced through the engine.
  */
-export async function createManualRun(ctx: RepositoryContext, deployment: DeploymentRecord, request: ManualRunRequest): Promise<string> {
+export async function createManualRun(ctx: RepositoryContext, deployment: DeploymentRecord, request: ManualRunRequest): Promise<ManualRun> {
   const source = await readRunSource(ctx, ctx.db.knex, deployment.id);
   const parameters = {...source.parameters, ...request.parameters};
   if (deployment.enforce_parameter_schema) validateParameters(parameters, deployment.parameter_openapi_schema);
@@ -89,9 +96,11 @@ export async function createManualRun(ctx: RepositoryContext, deployment: Deploy
     request.scheduledTime ?? request.now,
     {now: request.now, newId},
   );
-  await inTransaction(ctx.db, async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     if (!(await trx('deployment').where('id', ctx.db.codec.encodeUuid(deployment.id)).first('id'))) throw notFoundError('the deployment was deleted meanwhile');
     await insertRunWithState(ctx, trx, newRun);
+    const tx = withTransaction(ctx, trx);
+    const detail = await readFlowRunDetail(tx, id);
+    return {detail, extras: await readFlowRunTableExtras(tx, detail)};
   }, {rollback: request.dryRun});
-  return id;
 }

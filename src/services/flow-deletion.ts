@@ -2,6 +2,7 @@ import type {RepositoryContext} from '../repositories/common.js';
 import {countFlowRuns, deleteFlowAndDeployments, type FlowRemainsDeleted, flowRunIdsOfFlow} from '../repositories/flow-deletion.js';
 import {findFlow} from '../repositories/flows.js';
 import {inTransaction, keysetSource} from './batches.js';
+import type {ProgressListener} from './progress.js';
 import {deleteRuns, type RunDeletionResult, totalsOf} from './run-deletion.js';
 
 /**
@@ -23,12 +24,12 @@ export async function findFlowToDelete(ctx: RepositoryContext, reference: string
   return {id: flow.id, name: flow.name, runs: await countFlowRuns(ctx, flow.id)};
 }
 
-export async function deleteFlow(ctx: RepositoryContext, flow: {id: string; name: string; runs: number}, options: {dryRun: boolean; keepSubflows: boolean}): Promise<FlowDeletionResult> {
+export async function deleteFlow(ctx: RepositoryContext, flow: {id: string; name: string; runs: number}, options: {dryRun: boolean; keepSubflows: boolean; onProgress?: ProgressListener}): Promise<FlowDeletionResult> {
   const runs = await deleteRuns(ctx, keysetSource((trx, after, size) => flowRunIdsOfFlow(trx, flow.id, after, size), (id) => id), {
     kind: 'flow_run',
     keepSubflows: options.keepSubflows,
     dryRun: options.dryRun,
-    progress: {label: `deleting runs of ${flow.name}`, total: flow.runs},
+    progress: {label: `deleting runs of ${flow.name}`, total: flow.runs, listener: options.onProgress},
   });
   const started = performance.now();
   const remains = await inTransaction(ctx.db, (trx) => deleteFlowAndDeployments(ctx, trx, flow.id, options.dryRun), {rollback: options.dryRun});

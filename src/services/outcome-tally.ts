@@ -1,4 +1,5 @@
 import type {OrchestrationResult} from './state-change.js';
+import {endedAsIntended, type StateIntent} from './state-intent.js';
 
 export interface OutcomeGroup {
   status: string;
@@ -43,8 +44,12 @@ export class OutcomeTally {
     return this.byStatus.get(status) ?? 0;
   }
 
-  /** Exit 0 only when every proposal was accepted as proposed. */
-  get allAccepted(): boolean {
-    return this.count('ACCEPT') === this.total;
+  /** How many runs did not end where the command meant them to (its exit code: 0 only when none). */
+  missed(intent: StateIntent): number {
+    let missed = 0;
+    for (const group of this.groups.values()) {
+      if (!endedAsIntended(intent, {type: group.stateType, name: group.stateName})) missed += group.runs;
+    }
+    return missed;
   }
 }

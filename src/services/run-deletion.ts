@@ -18,6 +18,7 @@ import {
   slotHoldingRuns,
 } from '../repositories/run-deletion.js';
 import {type BatchReport, type BatchSource, runInBatches} from './batches.js';
+import type {ProgressListener} from './progress.js';
 
 /**
  * Deleting flow runs or task runs the way Prefect's DELETE does — a deployment slot given back
@@ -36,7 +37,8 @@ export interface RunDeletionOptions {
   dryRun: boolean;
   limit?: number;
   batchSize?: number;
-  progress?: {label: string; total?: number};
+  /** Hears runs done against `total` under `label`. */
+  progress?: {label: string; total?: number; listener?: ProgressListener};
 }
 
 export interface RunDeletionResult {
@@ -59,7 +61,7 @@ export async function deleteRuns(ctx: RepositoryContext, source: BatchSource<str
     source,
     dryRun: options.dryRun,
     limit: options.limit,
-    progress: options.progress,
+    progress: options.progress?.listener && {...options.progress, listener: options.progress.listener, unit: 'runs'},
     ...sharingTheLock(ctx),
     ...(options.batchSize ? {batchSize: options.batchSize} : {}),
     apply: async (trx, ids) => {

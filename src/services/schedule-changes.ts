@@ -1,6 +1,9 @@
 import {refusedError, usageError} from '../errors.js';
 import {newUuid4} from '../db/ids.js';
-import type {RepositoryContext} from '../repositories/common.js';
+import type {Knex} from 'knex';
+
+import {type RepositoryContext, withTransaction} from '../repositories/common.js';
+import {type DeploymentRecord, findDeployment} from '../repositories/deployments.js';
 import {deleteScheduledRuns} from '../repositories/scheduled-runs.js';
 import {deleteSchedule, insertSchedule, resolveSchedule, scheduleIdsOf, setScheduleActive, slugTaken} from '../repositories/schedule-writes.js';
 import {inTransaction} from './batches.js';
@@ -14,6 +17,15 @@ export interface ChangeOptions {
 export interface ScheduleChange {
   scheduleIds: string[];
   deletedRuns: number;
+  /**
+   * The deployment read inside the change's transaction — after it for add, pause and resume,
+   * before it for deletes (which report what they removed) — so a dry run shows the same.
+   */
+  deployment: DeploymentRecord;
+}
+
+function readBack(ctx: RepositoryContext, trx: Knex.Transaction, deploymentId: string): Promise<DeploymentRecord> {
+  return findDeployment(withTransaction(ctx, trx), deploymentId, Date.now());
 }
 
 function assertScheduleTable(ctx: RepositoryContext): void {
@@ -36,7 +48,7 @@ export async function addSchedule(ctx: RepositoryContext, deploymentId: string, 
     throw refusedError('schedule parameters arrived with Prefect 3.2; this database has none');
   }
   const id = newUuid4();
-  await inTransaction(ctx.db, async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     if (input.slug !== undefined && (await slugTaken(ctx, trx, deploymentId, input.slug))) {
       throw usageError(`the deployment already has a schedule with slug "${input.slug.slice(0, 40)}": schedule slugs are unique per deployment`);
     }
@@ -51,8 +63,8 @@ export async function addSchedule(ctx: RepositoryContext, deploymentId: string, 
       parameters: input.parameters ?? {},
       slug: input.slug ?? null,
     });
+    return {scheduleIds: [id], deletedRuns: 0, deployment: await readBack(ctx, trx, deploymentId)};
   }, {rollback: options.dryRun});
-  return {scheduleIds: [id], deletedRuns: 0};
 }
 
 /**
@@ -65,7 +77,7 @@ export async function setActive(ctx: RepositoryContext, deploymentId: string, re
     const id = await resolveSchedule(ctx, trx, deploymentId, reference);
     await setScheduleActive(ctx, trx, id, active, options.now);
     const deletedRuns = await deleteScheduledRuns(ctx, trx, deploymentId, {autoScheduledOnly: true, futureOnly: true, now: options.now});
-    return {scheduleIds: [id], deletedRuns};
+    return {scheduleIds: [id], deletedRuns, deployment: await readBack(ctx, trx, deploymentId)};
   }, {rollback: options.dryRun});
 }
 
@@ -74,9 +86,10 @@ export async function removeSchedule(ctx: RepositoryContext, deploymentId: strin
   assertScheduleTable(ctx);
   return inTransaction(ctx.db, async (trx) => {
     const id = await resolveSchedule(ctx, trx, deploymentId, reference);
+    const deployment = await readBack(ctx, trx, deploymentId);
     await deleteSchedule(ctx, trx, id);
     const deletedRuns = await deleteScheduledRuns(ctx, trx, deploymentId, {autoScheduledOnly: true, futureOnly: false, now: options.now});
-    return {scheduleIds: [id], deletedRuns};
+    return {scheduleIds: [id], deletedRuns, deployment};
   }, {rollback: options.dryRun});
 }
 
@@ -85,8 +98,9 @@ export async function clearSchedules(ctx: RepositoryContext, deploymentId: strin
   assertScheduleTable(ctx);
   return inTransaction(ctx.db, async (trx) => {
     const ids = await scheduleIdsOf(ctx, trx, deploymentId);
+    const deployment = await readBack(ctx, trx, deploymentId);
     for (const id of ids) await deleteSchedule(ctx, trx, id);
     const deletedRuns = ids.length === 0 ? 0 : await deleteScheduledRuns(ctx, trx, deploymentId, {autoScheduledOnly: true, futureOnly: false, now: options.now});
-    return {scheduleIds: ids, deletedRuns};
+    return {scheduleIds: ids, deletedRuns, deployment};
   }, {rollback: options.dryRun});
 }

@@ -10,6 +10,7 @@ import {parseSchedule} from '../scheduling/schedule.js';
 import {isKnownTimezone, type ZonedTime} from '../scheduling/zoned-time.js';
 import {formatIsoInstant, instantFromMillis} from '../db/codecs/instant.js';
 import {type BatchReport, listSource, runInBatches} from './batches.js';
+import type {ProgressListener} from './progress.js';
 
 /** What happened to one schedule of one deployment. */
 export interface ScheduleRunsLine {
@@ -39,7 +40,7 @@ export interface ScheduleRunsOptions {
   includePaused?: boolean;
   dryRun?: boolean;
   batchSize?: number;
-  progress?: boolean;
+  onProgress?: ProgressListener;
 }
 
 const CLASS_NAMES = {interval: 'IntervalSchedule', cron: 'CronSchedule', rrule: 'RRuleSchedule'} as const;
@@ -127,7 +128,7 @@ export async function scheduleRuns(options: ScheduleRunsOptions): Promise<{lines
     source: listSource(items),
     batchSize: options.batchSize ?? 500,
     dryRun: options.dryRun,
-    progress: options.progress ? {label: 'scheduling runs', total: items.length} : undefined,
+    progress: options.onProgress && {listener: options.onProgress, label: 'scheduling runs', total: items.length, unit: 'runs'},
     apply: async (trx, batch) => {
       for (const id of await insertScheduledRuns(ctx, trx, batch.map((item) => item.run))) lines[lineOfRun.get(id)!].created += 1;
     },

@@ -1,6 +1,7 @@
 import type {Knex} from 'knex';
 
 import {nowIso} from '../db/codecs/instant.js';
+import {canonicalJson} from '../db/codecs/json-text.js';
 import {newUuid7} from '../db/ids.js';
 import type {
   ConcurrencyLimitV1Facts,
@@ -18,12 +19,14 @@ import type {
   TaskRunFacts,
 } from '../orchestration/contract.js';
 import {orchestrateFlowRun, orchestrateTaskRun} from '../orchestration/index.js';
-import type {RepositoryContext} from '../repositories/common.js';
-import {type RunDecision, writeDecisions} from '../repositories/decision-writes.js';
+import {storedPolicy} from '../runs/new-run-rows.js';
+import type {RepositoryContext, Row} from '../repositories/common.js';
+import {type ParentTaskUpdate, type RunDecision, writeDecisions} from '../repositories/decision-writes.js';
 import {readFlowRunFacts, readTaskRunFacts} from '../repositories/orchestration-facts.js';
 import type {RunKind} from '../repositories/run-states.js';
 import {type BatchReport, runInBatches} from './batches.js';
 import {OutcomeTally} from './outcome-tally.js';
+import type {ProgressListener} from './progress.js';
 import type {RunSelection} from './run-selection.js';
 
 /**
@@ -114,10 +117,28 @@ export async function orchestrateBatch<K extends RunKind>(request: BatchRequest<
 
 /**
  * Prefect's UpdateSubflowParentTask: the subflow's new state, forced onto its parent task
- * run (set_task_run_state with force=True, i.e. the minimal task policy).
+ * run (set_task_run_state with force=True, i.e. the minimal task policy). Several subflows
+ * can share one parent task run (a retried parent flow reuses it): Prefect forces their
+ * states one call after another, so they go in rounds of one update per task run, each
+ * round on fresh facts at a later instant, and the batch's last subflow has the last word.
  */
-async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transaction, updates: ReadonlyArray<{task_run_id: string; state: ProposedState}>): Promise<void> {
-  if (updates.length === 0) return;
+async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transaction, updates: readonly ParentTaskUpdate[]): Promise<void> {
+  for (const [index, round] of roundsOfDistinctTaskRuns(updates).entries()) await forceParentTaskRound(ctx, trx, round, index > 0);
+}
+
+function roundsOfDistinctTaskRuns(updates: readonly ParentTaskUpdate[]): ParentTaskUpdate[][] {
+  const rounds: ParentTaskUpdate[][] = [];
+  const seen = new Map<string, number>();
+  for (const update of updates) {
+    const round = seen.get(update.task_run_id) ?? 0;
+    seen.set(update.task_run_id, round + 1);
+    (rounds[round] ??= []).push(update);
+  }
+  return rounds;
+}
+
+/** `restamp`: a later round's copies take its own instant, as a later call's fresh copy would. */
+async function forceParentTaskRound(ctx: RepositoryContext, trx: Knex.Transaction, updates: readonly ParentTaskUpdate[], restamp: boolean): Promise<void> {
   const now = nowIso();
   const env = orchestrationEnv(now);
   const facts = await readTaskRunFacts(ctx, trx, updates.map((update) => update.task_run_id), now);
@@ -126,7 +147,7 @@ async function forceParentTaskStates(ctx: RepositoryContext, trx: Knex.Transacti
   for (const update of updates) {
     const run = facts.get(update.task_run_id);
     if (!run) continue;
-    const decision = orchestrateTaskRun(run, update.state, 'minimal', env);
+    const decision = orchestrateTaskRun(run, restamp ? {...update.state, timestamp: now} : update.state, 'minimal', env);
     ledger.apply(decision);
     decisions.push({runId: update.task_run_id, decision: {...decision, columns: changedColumns(decision.columns, run)}});
   }
@@ -137,7 +158,9 @@ export interface StateChangeRun<K extends RunKind> extends BatchRequest<K> {
   selection: RunSelection;
   limit?: number;
   dryRun?: boolean;
+  /** Shown with runs done of the selection: "changing flow runs". */
   progressLabel: string;
+  onProgress?: ProgressListener;
   /** Runs after each batch's own changes, in its transaction (cancel's child handling). */
   afterBatch?: (trx: Knex.Transaction, outcome: BatchOutcome) => Promise<void>;
   /** Keep every result (JSON output); otherwise only the tally is kept. */
@@ -159,7 +182,12 @@ export async function changeRunStates<K extends RunKind>(request: StateChangeRun
     source: request.selection.source,
     limit: request.limit,
     dryRun: request.dryRun,
-    progress: {label: request.progressLabel, total: Math.min(request.selection.count, request.limit ?? Infinity)},
+    progress: request.onProgress && {
+      listener: request.onProgress,
+      label: request.progressLabel,
+      total: Math.min(request.selection.count, request.limit ?? Infinity),
+      unit: 'runs',
+    },
     // PostgreSQL holds row locks only, so a batch may run longer before it is cut smaller.
     ...(request.ctx.db.dialect === 'postgres' ? {targetBatchMs: 2000} : {}),
     async apply(trx, ids) {
@@ -175,20 +203,18 @@ export async function changeRunStates<K extends RunKind>(request: StateChangeRun
 
 /**
  * The column changes that change something. JSON read from PostgreSQL's jsonb comes back
- * with its keys reordered, so a policy the rules rewrote and then restored can look changed
- * to a key-order-sensitive comparison; such a no-op must not touch the row.
+ * with its keys reordered, and the rules rewrite a policy with plain numbers (0 for a stored
+ * 0.0), so a policy rewritten and then restored can look changed to a plain comparison; such
+ * a no-op must not touch the row. A policy that did change is stored with its float as Python
+ * writes it.
  */
 function changedColumns(columns: RunColumnChanges, run: FlowRunFacts | TaskRunFacts): RunColumnChanges {
   const before = run as unknown as Record<string, unknown>;
-  return Object.fromEntries(
+  const changed: Record<string, unknown> = Object.fromEntries(
     Object.entries(columns).filter(([key, value]) => !(key in before) || canonicalJson(value) !== canonicalJson(before[key])),
-  ) as RunColumnChanges;
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
   );
+  if (changed.empirical_policy) changed.empirical_policy = storedPolicy(changed.empirical_policy as Row);
+  return changed as RunColumnChanges;
 }
 
 function resultOf(id: string, decision: Decision): OrchestrationResult {

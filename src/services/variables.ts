@@ -1,3 +1,4 @@
+import {jsonText, parseJson} from '../db/codecs/json-text.js';
 import {currentTimestamp, newUuid4} from '../db/ids.js';
 import {refusedError, usageError} from '../errors.js';
 import {type RepositoryContext, withTransaction} from '../repositories/common.js';
@@ -25,7 +26,7 @@ const MAX_VALUE_LENGTH = 5000;
 export function parseVariableValue(text: string, json: boolean): unknown {
   let parsed: unknown = text;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJson(text);
   } catch {
     return text;
   }
@@ -44,7 +45,7 @@ function assertVariableName(name: string, json: boolean): void {
 
 function assertValueSize(value: unknown, json: boolean): void {
   // Prefect measures the compact JSON (orjson) of a 3.x value, the text of a 2.x one.
-  const size = json ? (value === null ? 0 : Buffer.byteLength(JSON.stringify(value))) : String(value).length;
+  const size = json ? (value === null ? 0 : Buffer.byteLength(jsonText(value))) : String(value).length;
   if (size > MAX_VALUE_LENGTH) throw usageError(`variable value too long: ${size} characters, at most ${MAX_VALUE_LENGTH}`);
 }
 

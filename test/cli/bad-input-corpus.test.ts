@@ -68,6 +68,8 @@ interface Case {
   name: string;
   argv: string[];
   json: boolean;
+  /** Under -o jsonl: an error is one JSON line on stdout. */
+  jsonLines?: boolean;
   /** A value that must not be echoed beyond a short prefix. */
   echo?: string;
 }
@@ -130,6 +132,7 @@ function corpusFor(command: CommandShape, db: string, salt: number): Case[] {
     {name: `${command.id} -o ${label(HUGE)}`, argv: [...baseline(command, db), '-o', HUGE], json: false, echo: HUGE},
     {name: `${command.id} --unknown-flag`, argv: [...baseline(command, db), '--no-such-flag', '1'], json: false},
     {name: `${command.id} --json with a bad value`, argv: [...baseline(command, db), ...jsonBadValue(command)], json: true},
+    {name: `${command.id} -o jsonl with a bad value`, argv: [...baseline(command, db), '-o', 'jsonl', ...jsonBadValue(command).slice(1)], json: true, jsonLines: true},
   );
   return cases;
 }
@@ -156,9 +159,11 @@ function checkOutcome(testCase: Case, run: CliResult): void {
   expect(Math.max(...lines.map((line) => line.length)), context).to.be.at.most(1300);
   if (testCase.echo && testCase.echo.length > 60) expect(result.stderr.includes(testCase.echo.slice(0, 80)), context).to.equal(false);
   if (result.exitCode === 0) {
-    if (testCase.json) JSON.parse(result.stdout);
+    if (testCase.jsonLines) for (const line of result.stdout.split('\n').filter(Boolean)) JSON.parse(line);
+    else if (testCase.json) JSON.parse(result.stdout);
     return;
   }
+  if (testCase.jsonLines) expect(result.stdout.trimEnd().split('\n'), `${context}\nis not one JSON line`).to.have.length(1);
   if (testCase.json) {
     const parsed = JSON.parse(result.stdout) as {error?: {code?: string; message?: string}};
     expect(Object.keys(parsed), context).to.deep.equal(['error']);
@@ -353,3 +358,58 @@ describe('bad input: the cases the issue names', function () {
     expect(userMessage(new TypeError('x is undefined at select'), [])).to.equal('unexpected failure (TypeError); run again with DEBUG=1 for the details');
   });
 });
+
+/**
+ * Issue 13: JSON numbers. Malformed numbers in every JSON-taking flag are bad input (exit 2,
+ * one line, nothing written); numbers of any size are not, and come back with their digits.
+ * Failures under --json still print their one line on stderr.
+ */
+const MALFORMED_NUMBERS = ['01', '1.', '.5', '1e', '--1', '0x10', '+1', '1e+', 'NaN'];
+
+for (const dialect of testDialects()) {
+  describe(`bad input: JSON numbers and --json failures [${dialect}]`, function () {
+    this.timeout(300_000);
+    let db: string;
+    let drop: () => Promise<void>;
+    const checksum = () => (dialect === 'sqlite' ? Promise.resolve(sha256(db)) : postgresChecksum(db));
+
+    before(async function () {
+      ({url: db, drop} = await fixtureDatabase(this, dialect, FIXTURE));
+    });
+    after(async () => {
+      await drop?.();
+      removeTempDirs();
+    });
+
+    it('a malformed number in any JSON flag is refused with exit 2 and one line, the database untouched', async () => {
+      const run = '019a6f97-46f3-794a-ab84-113353b2e75c';
+      const original = await checksum();
+      for (const bad of MALFORMED_NUMBERS) {
+        const cases: string[][] = [
+          ['flow-run', 'set-state', run, '--state-type', 'COMPLETED', '--force', '--data', `{"n": ${bad}}`],
+          ['flow-run', 'set-state', run, '--state-type', 'COMPLETED', '--force', '--details', `{"n": ${bad}}`],
+          ['block', 'create', 'secret/n', '--data', `{"value": ${bad}}`],
+          ['deployment', 'run', '3f07fd3d-27ef-4c74-a2df-430a2b347266', '--params', `{"n": ${bad}}`],
+        ];
+        for (const argv of cases) {
+          for (const json of [false, true]) {
+            const testCase: Case = {name: `${argv.join(' ')}${json ? ' --json' : ''}`, argv: [...argv, '--db', db, ...(json ? ['--json'] : [])], json};
+            const result = await runCase(testCase);
+            checkOutcome(testCase, result);
+            expect(result.exitCode, testCase.name).to.equal(2);
+            expect(result.stderr.split('\n').filter((line) => line.startsWith('Error: ')), testCase.name).to.have.length(1);
+          }
+        }
+      }
+      expect(await checksum()).to.equal(original);
+    });
+
+    it('numbers past every JS limit are not bad input: written and read back with all their digits', async () => {
+      const huge = '123456789012345678901234567890123456789';
+      const set = await runCase({name: 'variable set', argv: ['variable', 'set', 'huge-number', `{"n": ${huge}, "f": 1.0}`, '--db', db], json: false});
+      expect(set.exitCode, set.stderr).to.equal(0);
+      const read = await runCase({name: 'variable inspect', argv: ['variable', 'inspect', 'huge-number', '--db', db, '-o', 'jsonl'], json: true});
+      expect(read.stdout).to.include(`"value":{"n":${huge},"f":1.0}`);
+    });
+  });
+}

@@ -164,15 +164,24 @@ describe('db copy: head databases, every direction', function () {
         expect(await fingerprint(target)).to.equal(before);
       });
 
-      it('refuses an older source into a target without tables, or with the head schema (exit 4), and changes nothing', async () => {
-        const older = copyFixture('prefect-2.x-824e9edafa60.db');
-        const empty = await freshTarget();
-        const noTables = await runCli(['db', 'copy', older, empty]);
-        expect(noTables.exitCode, noTables.stderr).to.equal(4);
-        expect(noTables.stderr).to.match(/Prefect 2\.17\.0\), not the head/);
-        if (dialect === 'sqlite') expect(existsSync(empty), 'no file left behind').to.equal(false);
-        else expect((await storedPostgresRows(empty)).size).to.equal(0);
+      const olderSources = [
+        {fixture: 'prefect-2.x-c2d001b7dd06.db', sqlite: 'c2d001b7dd06', postgres: '50f8c182c3ca', release: '2.13.0'},
+        {fixture: 'prefect-2.x-824e9edafa60.db', sqlite: '824e9edafa60', postgres: '15768c2ec702', release: '2.17.0'},
+      ];
+      for (const older of olderSources) {
+        it(`builds an empty target at an older source's own revision (${older.release}) through Prefect's chain, and copies every row`, async () => {
+          const empty = await freshTarget();
+          expectCompleteCopy(await copy([copyFixture(older.fixture), empty, '--verify']));
+          const status = parseJson<{alembic_revision: string; prefect_release: string}>(await runCli(['db', 'status', '--db', empty, '--json']));
+          expect(status).to.include({alembic_revision: older[dialect], prefect_release: older.release});
+          const drift = await runCli(['db', 'doctor', '--db', empty, '--json']);
+          const findings = parseJson<Array<{check: string; status: string; sample_ids: string[]}>>(drift);
+          expect(findings.find((f) => f.check === 'schema-drift')).to.deep.include({status: 'ok', sample_ids: []});
+        });
+      }
 
+      it('refuses an older source into a target with the head schema (exit 4), and changes nothing', async () => {
+        const older = copyFixture('prefect-2.x-824e9edafa60.db');
         const head = await freshTarget();
         expect((await runCli(['db', 'init', '--db', head])).exitCode).to.equal(0);
         const before = await fingerprint(head);
@@ -258,7 +267,7 @@ describe('db copy: head databases, every direction', function () {
         expect(report.checksums.flow_run.differing_count).to.equal(0);
       });
 
-      it('--dry-run reports the source counts and writes nothing', async () => {
+      it('--dry-run reports the counts the real copy reports and writes nothing', async () => {
         const target = await freshTarget();
         const result = await runCli(['db', 'copy', seeded, target, '--dry-run', '--json']);
         expect(result.exitCode, result.stderr).to.equal(0);
@@ -267,6 +276,9 @@ describe('db copy: head databases, every direction', function () {
         expect(report.tables.flow_run.source).to.equal(300);
         if (dialect === 'sqlite') expect(existsSync(target)).to.equal(false);
         else expect((await storedPostgresRows(target)).size).to.equal(0);
+        const real = await runCli(['db', 'copy', seeded, target, '--json']);
+        expect(real.exitCode, real.stderr).to.equal(0);
+        expect(report.tables).to.deep.equal(parseJson<CopyJson>(real).tables);
       });
     });
   }

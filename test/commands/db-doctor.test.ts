@@ -24,7 +24,7 @@ interface Finding {
 const CHECKS = [
   'zombie-runs', 'stranded-task-runs', 'stuck-cancelling', 'late-runs', 'leaked-tag-slots', 'leaked-limit-slots',
   'state-pointer', 'run-bookkeeping', 'orphan-logs', 'orphan-artifacts', 'orphan-cache-rows', 'dangling-collections',
-  'orphan-scheduled-runs', 'duplicate-scheduled-runs', 'integrity', 'foreign-keys', 'storage',
+  'orphan-scheduled-runs', 'duplicate-scheduled-runs', 'integrity', 'foreign-keys', 'storage', 'schema-drift',
 ];
 
 const HOUR = 3600_000;

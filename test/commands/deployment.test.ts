@@ -274,6 +274,20 @@ describe('deployment commands on a 3.x database with cron, rrule and interval sc
         expect(table.stderr).to.contain('the deployment is paused');
       });
 
+      it('ls shows each deployment\'s schedules in words and its next run (none while paused)', async () => {
+        const table = await runCli(['deployment', 'ls', '--db', db, '--absolute', '--columns', 'name,schedules,next_run']);
+        expect(table.exitCode, table.stderr).to.equal(0);
+        expect(table.stdout).to.contain('every 1 hour from 2025-01-01 00:00:00+00:00 (UTC)');
+        expect(table.stdout).to.contain('every week on Monday at 09:00 (inactive)');
+        const daily = table.stdout.split('\n').find((line) => line.startsWith('ingestion_flow/daily_btc_ingestion_flow'))!;
+        expect(daily).to.contain('every 1 day from 2025-11-10 21:06:12+00:00 (UTC)');
+        // The next daily run is at the anchor's time of day, within a day from now.
+        const next = /(\d{4}-\d\d-\d\dT21:06:12\.895082Z)/.exec(daily)![1];
+        expect(Date.parse(next) - Date.now()).to.be.within(0, 86_400_000);
+        const nightly = table.stdout.split('\n').find((line) => line.startsWith('ingestion_flow/nightly'))!;
+        expect(nightly).not.to.match(/\d{4}-\d\d-\d\dT/);
+      });
+
       it('ls filters by flow name, work pool, tag and paused', async () => {
         const names = async (...flags: string[]) =>
           (await jsonOf<DeploymentJson[]>(['deployment', 'ls', '--db', db, ...flags])).map((d) => `${d.flow_name}/${d.name}`);

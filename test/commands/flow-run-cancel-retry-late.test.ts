@@ -94,11 +94,12 @@ for (const dialect of testDialects()) {
       expectUnchanged(before, await dumpDatabase(url));
     });
 
-    it('cancel of a Scheduled run without infrastructure is rejected to Cancelled (exit 4, state written)', async () => {
+    it('cancel of a Scheduled run without infrastructure is rejected to Cancelled: exit 0, since the run is cancelled (state written)', async () => {
       const id = cast.scheduled[0];
       const before = await dumpDatabase(url);
       const {result, json} = await cliJson<OrchestrationJson>(url, ['flow-run', 'cancel', id]);
-      expect(result.exitCode).to.equal(4);
+      expect(result.exitCode, result.stderr).to.equal(0);
+      expect(result.stderr).to.include('1 flow run: 1 rejected; all ended Cancelling or Cancelled');
       expect(json.status).to.equal('REJECT');
       expect(json.state).to.include({type: 'CANCELLED'});
       expect(await readRun(url, 'flow_run', id)).to.deep.include({state_id: json.state!.id, state_type: 'CANCELLED', next_scheduled_start_time: null});
@@ -197,12 +198,16 @@ for (const dialect of testDialects()) {
         added: json.map((r) => `flow_run_state:${r.state!.id}`),
         changed: overdue.map((id) => `flow_run:${id}`),
       });
-      // A second pass finds nothing; naming a Late run is rejected by the policy.
+      // A second pass finds nothing (exit 0, one line); naming a Late run is rejected by the
+      // policy, and still exit 0: the run is Late, which is what mark-late is for.
       const again = await cliJson<OrchestrationJson[]>(url, ['flow-run', 'mark-late', '--yes']);
       expect(again.json).to.deep.equal([]);
+      expect(again.result.exitCode).to.equal(0);
+      expect(again.result.stderr).to.equal('0 flow runs selected; nothing to do\n');
       const named = await cliJson<OrchestrationJson>(url, ['flow-run', 'mark-late', overdue[0]]);
-      expect(named.result.exitCode).to.equal(4);
+      expect(named.result.exitCode).to.equal(0);
       expect(named.json.status).to.equal('REJECT');
+      expect(named.json.state).to.include({name: 'Late'});
     });
 
     it('mark-late refuses a bad --after with exit 2', async () => {

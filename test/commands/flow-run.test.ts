@@ -301,6 +301,14 @@ for (const fixture of PREFECT_FIXTURES) {
           }
         });
 
+        it('inspect names the deployment of a run (FLOW/NAME and id), not only its id', async () => {
+          const run = expected.runs.find((r) => r.deployment_id && expected.deployments.some((d) => d.id === r.deployment_id));
+          if (!run) return;
+          const deployment = expected.deployments.find((d) => d.id === run.deployment_id)!;
+          const table = await cli('flow-run', 'inspect', run.id);
+          expect(table.stdout).to.match(new RegExp(`^Deployment:\\s+${deployment.ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${deployment.id}\\)$`, 'm'));
+        });
+
         it('inspect with several ids prints a JSON array, one jsonl line each', async () => {
           // The same id twice still counts as several.
           const ids = [...expected.runs, ...expected.runs].slice(0, 3).map((r) => r.id);
@@ -330,7 +338,8 @@ for (const fixture of PREFECT_FIXTURES) {
             const text = await cli('flow-run', 'logs', row.id);
             const first = want[0];
             const level = LEVEL_NAMES[first.level].padEnd(7);
-            expect(text.stdout.split('\n')[0]).to.equal(`${first.timestamp.slice(11, 23)} | ${level} | ${first.name} - ${first.message.split('\n')[0]}`);
+            // The fixtures' logs are from past days, so the date leads even without --absolute.
+            expect(text.stdout.split('\n')[0]).to.equal(`${first.timestamp.slice(0, 23)} | ${level} | ${first.name} - ${first.message.split('\n')[0]}`);
             const dated = await cli('flow-run', 'logs', row.id, '--absolute', '--head', '1');
             expect(dated.stdout.startsWith(first.timestamp.slice(0, 23) + ' | ')).to.equal(true);
             const tail = await cli('flow-run', 'logs', row.id, '-n', '2', '--json');

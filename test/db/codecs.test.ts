@@ -2,6 +2,7 @@ import {expect} from 'chai';
 import Database from 'better-sqlite3';
 
 import type {LogicalType} from '../../src/db/codecs/codec.js';
+import {canonicalJson, jsonText, numberValue, parseJsonText} from '../../src/db/codecs/json-text.js';
 import {PostgresCodec} from '../../src/db/codecs/postgres-codec.js';
 import {SqliteCodec} from '../../src/db/codecs/sqlite-codec.js';
 import {openDatabase, type Database as PrefectDatabase} from '../../src/db/connection.js';
@@ -55,26 +56,6 @@ function logicalTypeOf({table, column, declaredType}: SqliteColumn): LogicalType
   return 'string';
 }
 
-/**
- * Python writes a float with an integral value as `N.0` (retry_delay_seconds 0.0, interval
- * 86400.0, a schema default 5.0); once parsed, a JS number cannot tell 0.0 from 0, so
- * json.dumps text with such floats re-encodes as `N`. Rewrites those number tokens (never
- * text inside strings) to the form the codec writes.
- */
-function withoutIntegralFloatMarks(jsonText: string): string {
-  return jsonText.replace(/"(?:[^"\\]|\\.)*"|(-?\d+)\.0(?![\d.eE])/g, (token, integer?: string) => integer ?? token);
-}
-
-/**
- * Columns whose stored JSON holds integral floats, per fixture: the only JSON in the real
- * databases that does not re-encode byte-for-byte.
- */
-const COLUMNS_WITH_INTEGRAL_FLOATS: Record<string, string[]> = {
-  'prefect-2.x-c2d001b7dd06.db': ['block_schema.fields', 'flow_run.empirical_policy'],
-  'prefect-2.x-824e9edafa60.db': ['block_schema.fields', 'flow_run.empirical_policy', 'task_run.empirical_policy'],
-  'prefect-3.x-9e83011d1f2a.db': ['deployment_schedule.schedule', 'events.payload', 'flow_run.empirical_policy', 'task_run.empirical_policy'],
-};
-
 describe('SQLite codec round trip over real Prefect databases', () => {
   after(removeTempDirs);
 
@@ -126,19 +107,19 @@ describe('SQLite codec round trip over real Prefect databases', () => {
         }
       });
 
-      it("re-encodes every JSON text as json.dumps wrote it, except Python's integral floats", () => {
+      it('re-encodes every JSON text exactly as json.dumps wrote it, floats such as 0.0 included', () => {
         const values = storedValues(['json', 'json_plain']);
         expect(values).to.not.be.empty;
-        const columnsWithIntegralFloats = new Set<string>();
+        let integralFloats = 0;
         for (const {where, raw, type} of values) {
           // NUMERIC affinity could store a scalar as a number; the real databases hold only text.
           expect(raw, where).to.be.a('string');
           const text = raw as string;
-          const encoded = sqlite.encodeJson(sqlite.decodeJson(text), type as 'json' | 'json_plain');
-          expect(encoded, where).to.equal(withoutIntegralFloatMarks(text));
-          if (encoded !== text) columnsWithIntegralFloats.add(where);
+          expect(sqlite.encodeJson(sqlite.decodeJson(text), type as 'json' | 'json_plain'), where).to.equal(text);
+          if (/\d\.0\b/.test(text)) integralFloats++;
         }
-        expect([...columnsWithIntegralFloats].sort()).to.deep.equal(COLUMNS_WITH_INTEGRAL_FLOATS[fixture]);
+        // The case a plain JSON.parse would lose: every fixture stores 0.0-style floats.
+        expect(integralFloats).to.be.greaterThan(0);
       });
     });
   }
@@ -209,7 +190,7 @@ describe('JSON codecs', () => {
   it('writes NaN and ±Infinity as null, as Prefect sanitises them', () => {
     const value = {a: Number.NaN, b: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], c: 1.5};
     expect(sqlite.encodeJson(value)).to.equal('{"a": null, "b": [null, null], "c": 1.5}');
-    expect(postgres.encodeJson(value)).to.equal('{"a":null,"b":[null,null],"c":1.5}');
+    expect(postgres.encodeJson(value)).to.equal('{"a": null, "b": [null, null], "c": 1.5}');
   });
 
   it('reads the bare NaN/Infinity tokens Python can emit as null', () => {
@@ -236,10 +217,40 @@ describe('JSON codecs', () => {
     }
   });
 
-  it('reads JSON scalars that SQLite stored as numbers (NUMERIC affinity)', () => {
+  it('reads JSON scalars that SQLite stored as numbers (NUMERIC affinity), integers past 2^53 exactly', () => {
     expect(sqlite.decodeJson(5)).to.equal(5);
     expect(sqlite.decodeJson(5.5)).to.equal(5.5);
-    expect(sqlite.decodeJson(BigInt(7))).to.equal(7);
+    expect(jsonText(sqlite.decodeJson(BigInt('9007199254740993')))).to.equal('9007199254740993');
+  });
+
+  it('decodes and re-encodes every number as written: integers of any size, floats as Python spells them', () => {
+    // Python: json.dumps({"a": 12345678901234567890123, "b": 9007199254740993, "c": -9223372036854775809,
+    //   "d": 1.0, "e": 1e22, "f": [0.0, -0.0, 2.5, 1e-07, 1234567890123456.0], "g": 7})
+    const text =
+      '{"a": 12345678901234567890123, "b": 9007199254740993, "c": -9223372036854775809, "d": 1.0, "e": 1e+22, "f": [0.0, -0.0, 2.5, 1e-07, 1234567890123456.0], "g": 7}';
+    for (const codec of [sqlite, postgres]) {
+      const decoded = codec === sqlite ? sqlite.decodeJson(text) : parseJsonText(text);
+      expect(codec.encodeJson(decoded), codec.dialect).to.equal(text);
+      expect(jsonText(decoded), codec.dialect).to.equal(text.replaceAll(', ', ',').replaceAll(': ', ':'));
+    }
+  });
+
+  it("writes a number given in another spelling as Python's json.dumps would after json.loads", () => {
+    const given = parseJsonText('[1E5, 2.50, 1e22, 0.0000001, -0, 100000000000000000000000000001]');
+    expect(sqlite.encodeJson(given)).to.equal('[100000.0, 2.5, 1e+22, 1e-07, 0, 100000000000000000000000000001]');
+  });
+
+  it('keeps plain numbers plain, so the engine and schedules compute with them', () => {
+    const value = parseJsonText('{"retries": 3, "delay": 1.5, "interval": 3600.0, "big": 9007199254740993}') as Record<string, unknown>;
+    expect(value.retries).to.equal(3);
+    expect(value.delay).to.equal(1.5);
+    expect(numberValue(value.interval)).to.equal(3600);
+    expect(String(value.big)).to.equal('9007199254740993');
+  });
+
+  it('compares JSON by value: key order, 1 and 1.0, 1e+22 and its digits alike; 2^53 and 2^53+1 not', () => {
+    expect(canonicalJson(parseJsonText('{"b": 1, "a": 1e+22}'))).to.equal(canonicalJson(parseJsonText('{"a": 10000000000000000000000, "b": 1.0}')));
+    expect(canonicalJson(parseJsonText('[9007199254740993]'))).to.not.equal(canonicalJson(parseJsonText('[9007199254740992]')));
   });
 });
 

@@ -131,7 +131,21 @@ describe('schedule run times', () => {
     );
     expect(describeSchedule(parseSchedule({cron: '0 0 13 * 5', timezone: 'UTC', day_or: false}))).to.match(/AND day of week/);
     expect(describeSchedule(parseSchedule({rrule: 'FREQ=WEEKLY;BYDAY=MO', timezone: 'UTC'}))).to.equal(
-      'every week on Monday — rrule "FREQ=WEEKLY;BYDAY=MO" (UTC)',
+      'every week on Monday at 00:00 — rrule "FREQ=WEEKLY;BYDAY=MO" (UTC)',
+    );
+  });
+
+  it('keeps the minutes of a schedule\'s time of day', () => {
+    const rule = (text: string) => describeSchedule(parseSchedule({rrule: text, timezone: 'UTC'})).split(' — ')[0];
+    expect(rule('FREQ=DAILY;BYHOUR=6;BYMINUTE=30')).to.equal('every day at 06:30');
+    expect(rule('FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=9;BYMINUTE=5')).to.equal('every week on Monday, Friday at 09:05');
+    expect(rule('FREQ=DAILY;BYHOUR=6,18;BYMINUTE=0,30')).to.equal('every day at 06:00, 06:30, 18:00 and 18:30');
+    expect(rule('DTSTART:20250101T071500\nRRULE:FREQ=WEEKLY;BYDAY=TU')).to.equal('every week on Tuesday at 07:15');
+    expect(rule('FREQ=DAILY;COUNT=5;BYHOUR=6;BYMINUTE=30')).to.equal('every day at 06:30 for 5 times');
+    expect(rule('FREQ=HOURLY;BYMINUTE=15')).to.equal('every hour at :15 past the hour');
+    expect(describeSchedule(parseSchedule({cron: '30 6 * * *', timezone: 'UTC'}))).to.match(/^At 06:30 /);
+    expect(describeSchedule(parseSchedule({interval: 5400, anchor_date: '2025-01-01T06:30:00Z', timezone: 'UTC'}))).to.equal(
+      'every 1 hour 30 minutes from 2025-01-01 06:30:00+00:00 (UTC)',
     );
   });
 });

@@ -13,7 +13,7 @@ import {HEAD_REVISIONS} from '../../src/db/revisions.js';
 import {headCatalogue} from '../../src/schema/head.js';
 import {createPostgresDatabase, removeTempDirs, tempDir} from '../support/databases.js';
 import {requirePostgres, testDialects} from '../support/dialects.js';
-import {diffSnapshots, type SchemaSnapshot, snapshotPostgres, snapshotSqlite} from '../support/schema-snapshot.js';
+import {diffSnapshots, type SchemaSnapshot, snapshotPostgres, snapshotSqlite} from '../../src/db/schema-snapshot.js';
 
 // The schemas Prefect's own migrations build at the head revision (pg_dump / sqlite3 .schema).
 const SCHEMA_DIR = fileURLToPath(new URL('../fixtures/schemas/', import.meta.url));

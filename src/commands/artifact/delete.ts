@@ -35,9 +35,9 @@ export default class ArtifactDelete extends BaseCommand<typeof ArtifactDelete> {
           {table: 'artifact_collection', deleted: result.deleted.artifact_collection, updated: result.updated.artifact_collection},
         ],
         columns: [
-          {header: 'TABLE', cell: (r) => r.table},
-          {header: 'DELETED', cell: (r) => String(r.deleted)},
-          {header: 'UPDATED', cell: (r) => String(r.updated)},
+          {header: 'TABLE', key: 'table', cell: (r) => r.table},
+          {header: 'DELETED', key: 'deleted', cell: (r) => String(r.deleted)},
+          {header: 'UPDATED', key: 'updated', cell: (r) => String(r.updated)},
         ],
       });
     } else await this.printDetail({id: result.id ?? result.key ?? '', record: result, sections: () => []});

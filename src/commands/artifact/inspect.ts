@@ -35,11 +35,11 @@ export default class ArtifactInspect extends BaseCommand<typeof ArtifactInspect>
         noun: 'artifact versions',
         rows: versions,
         columns: [
-          {header: 'ID', cell: (a) => a.id},
-          {header: 'TYPE', cell: (a) => a.type ?? ''},
-          {header: 'CREATED', cell: (a, fmt) => fmt.time(a.created)},
-          {header: 'FLOW RUN', cell: (a) => a.flow_run_id ?? ''},
-          {header: 'DESCRIPTION', cell: (a, fmt) => fmt.summary(a.description, 50)},
+          {header: 'ID', key: 'id', cell: (a) => a.id},
+          {header: 'TYPE', key: 'type', cell: (a) => a.type ?? ''},
+          {header: 'CREATED', key: 'created', cell: (a, fmt) => fmt.time(a.created)},
+          {header: 'FLOW RUN', key: 'flow_run_id', cell: (a) => a.flow_run_id ?? ''},
+          {header: 'DESCRIPTION', key: 'description', cell: (a, fmt) => fmt.summary(a.description, 50)},
         ],
       });
       return;

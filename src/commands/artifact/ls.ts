@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import type {ArtifactRecord} from '../../repositories/artifacts.js';
 
 export default class ArtifactLs extends BaseCommand<typeof ArtifactLs> {
@@ -24,7 +24,7 @@ export default class ArtifactLs extends BaseCommand<typeof ArtifactLs> {
     'flow-run': Flags.string({description: 'only artifacts of this flow run (id or id prefix)'}),
     'task-run': Flags.string({description: 'only artifacts of this task run (id or id prefix)'}),
     sort: Flags.string({description: 'key, created or updated, optionally :asc or :desc', default: 'key'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['id', 'key', 'type', 'description', 'updated']),
   };
 
   async run(): Promise<void> {
@@ -47,10 +47,10 @@ export default class ArtifactLs extends BaseCommand<typeof ArtifactLs> {
       idKey: allVersions ? 'id' : 'latest_id',
       columns: [
         {header: 'ID', cell: (a) => a.latest_id ?? a.id},
-        {header: 'KEY', cell: (a) => a.key ?? ''},
-        {header: 'TYPE', cell: (a) => a.type ?? ''},
-        {header: 'DESCRIPTION', cell: (a, fmt) => fmt.summary(a.description, 50)},
-        {header: 'UPDATED', cell: (a, fmt) => fmt.time(a.updated)},
+        {header: 'KEY', key: 'key', cell: (a) => a.key ?? ''},
+        {header: 'TYPE', key: 'type', cell: (a) => a.type ?? ''},
+        {header: 'DESCRIPTION', key: 'description', cell: (a, fmt) => fmt.summary(a.description, 50)},
+        {header: 'UPDATED', key: 'updated', cell: (a, fmt) => fmt.time(a.updated)},
       ],
     });
   }

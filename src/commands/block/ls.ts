@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import type {BlockDocumentRecord} from '../../repositories/blocks.js';
 
 export default class BlockLs extends BaseCommand<typeof BlockLs> {
@@ -21,7 +21,7 @@ export default class BlockLs extends BaseCommand<typeof BlockLs> {
     anonymous: Flags.boolean({description: 'include anonymous documents (the nested blocks Prefect saves without a name)'}),
     'show-secrets': Flags.boolean({description: 'show secret fields in clear text in the data'}),
     sort: Flags.string({description: 'type, name, created or updated, optionally :asc or :desc', default: 'type'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['id', 'block', 'type', 'updated']),
   };
 
   async run(): Promise<void> {
@@ -41,10 +41,10 @@ export default class BlockLs extends BaseCommand<typeof BlockLs> {
       noun: 'block documents',
       ...result,
       columns: [
-        {header: 'ID', cell: (b) => b.id},
+        {header: 'ID', key: 'id', cell: (b) => b.id},
         {header: 'BLOCK', cell: (b) => `${b.block_type?.slug ?? ''}/${b.name}`},
-        {header: 'TYPE', cell: (b) => b.block_type_name ?? ''},
-        {header: 'UPDATED', cell: (b, fmt) => fmt.time(b.updated)},
+        {header: 'TYPE', key: 'block_type_name', cell: (b) => b.block_type_name ?? ''},
+        {header: 'UPDATED', key: 'updated', cell: (b, fmt) => fmt.time(b.updated)},
       ],
     });
   }

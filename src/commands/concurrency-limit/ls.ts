@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming} from '../../cli/list-flags.js';
 import type {TagLimitRecord} from '../../services/tag-concurrency-limits.js';
 
 export default class ConcurrencyLimitLs extends BaseCommand<typeof ConcurrencyLimitLs> {
@@ -7,7 +7,7 @@ export default class ConcurrencyLimitLs extends BaseCommand<typeof ConcurrencyLi
 
   static examples = ['<%= config.bin %> concurrency-limit ls', '<%= config.bin %> concurrency-limit ls --json'];
 
-  static flags = {...limitFlags};
+  static flags = {...limitFlagsNaming(['tag', 'limit', 'slots_in_use', 'active_task_runs', 'id'])};
 
   async run(): Promise<void> {
     const {listTagLimits} = await import('../../services/tag-concurrency-limits.js');

@@ -19,7 +19,7 @@ Works in short batches (bounded in rows and lock time; a live Prefect server can
   static flags = {
     ...writeFlags,
     'older-than': Flags.string({description: 'delete runs that ended before this: an age (90d, 12h, 3600s) or an ISO instant', required: true}),
-    'state-type': Flags.string({description: 'only runs in these terminal state types (repeatable or comma list; default all four)', multiple: true, delimiter: ','}),
+    'state-type': Flags.string({description: 'only runs in these terminal state types (repeatable or comma list; default all four)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
     orphans: Flags.boolean({description: 'also delete Scheduled runs of deployments that no longer exist'}),
     events: Flags.string({description: 'also delete events and event_resources that occurred before this age or instant'}),
     archive: Flags.directory({description: 'write every deleted row to DIR/TABLE.jsonl.gz first (created if missing)'}),
@@ -40,13 +40,15 @@ Works in short batches (bounded in rows and lock time; a live Prefect server can
     }
 
     const {repositoryContext} = await import('../../repositories/common.js');
-    const {cleanDatabase, expiredRunCount} = await import('../../services/db-clean.js');
+    const {cleanDatabase, expiredRunCount, expiredRunSample} = await import('../../services/db-clean.js');
+    const {sampleLines} = await import('../../cli/selection-sample.js');
     const {db, schema} = await this.connectForWrite();
     const ctx = repositoryContext(db, schema);
     const rule = {endedBefore: db.codec.encodeTimestamp(olderThan) as string, stateTypes};
     const runs = await expiredRunCount(ctx, rule);
     await this.confirm(
       `Delete ${runs.toLocaleString('en-US')} flow run${runs === 1 ? '' : 's'} that ended before ${olderThan} (with subflows, task runs, logs, artifacts) and orphaned rows${flags.events ? ', and events before ' + eventsBefore : ''}?`,
+      sampleLines(await expiredRunSample(ctx, rule, 5), runs, 'flow runs that ended before the cutoff'),
     );
     const {RowArchive} = await import('../../services/archive.js');
     const dryRun = Boolean(flags['dry-run']);
@@ -57,16 +59,19 @@ Works in short batches (bounded in rows and lock time; a live Prefect server can
       archive: flags.archive && !dryRun ? new RowArchive(ctx, flags.archive) : undefined,
       vacuum: Boolean(flags.vacuum),
       dryRun,
+      expiredRuns: runs,
+      onProgress: await this.progressListener(),
     });
+    this.clearProgress();
     const {repointedCollections, longestBatchMs, ...output} = report;
     if (this.outputFormat === 'table' && !flags.quiet) {
       await this.printList({
         noun: 'tables',
         rows: Object.entries(output.deleted).map(([table, n]) => ({table, deleted: n, archived: output.archived[table] ?? 0})),
         columns: [
-          {header: 'TABLE', cell: (r) => r.table},
+          {header: 'TABLE', key: 'table', cell: (r) => r.table},
           {header: dryRun ? 'WOULD DELETE' : 'DELETED', cell: (r) => r.deleted.toLocaleString('en-US')},
-          {header: 'ARCHIVED', cell: (r) => r.archived.toLocaleString('en-US')},
+          {header: 'ARCHIVED', key: 'archived', cell: (r) => r.archived.toLocaleString('en-US')},
         ],
       });
       if (output.sizes) process.stderr.write(`Sizes before: ${JSON.stringify(output.sizes.before)}\nSizes after: ${JSON.stringify(output.sizes.after)}\n`);

@@ -73,9 +73,10 @@ export default class DbCopy extends BaseCommand<typeof DbCopy> {
         mode: flags.append ? 'append' : flags.resume ? 'resume' : 'fresh',
         verify: flags.verify,
         dryRun: flags['dry-run'],
-        progress: this.outputFormat === 'table',
+        onProgress: await this.progressListener(),
         confirm: (question) => this.confirm(question),
       });
+      this.clearProgress();
       createdFile = undefined;
       this.print(report);
       if (!report.verified && !report.dry_run) this.exit(6);

@@ -33,8 +33,8 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
     const {flags} = this;
     const staleCutoff = parseTimeInput(flags.stale);
     const only = flags.check ? chosenChecks(flags.check, checkNames()) : undefined;
-    const {StepProgress} = await import('../../render/progress.js');
-    const progress = StepProgress.forStderr('db doctor');
+    const {ProgressLine} = await import('../../render/progress.js');
+    const progress = ProgressLine.forStderr();
     const dryRun = flags['dry-run'];
     const repairing = flags.fix || dryRun;
     const {db, schema} = repairing ? await this.connectForWrite() : await this.connectToPrefect();
@@ -44,7 +44,7 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
       staleCutoff,
       only,
       fullIntegrity: flags.full,
-      progress,
+      progress: progress?.listener,
       filename: db.target.dialect === 'sqlite' ? db.target.filename : undefined,
       beforeRepair: async (found) => {
         const rows = found.reduce((sum, f) => sum + f.count, 0);
@@ -58,12 +58,12 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
       rows: findings,
       idKey: 'check',
       columns: [
-        {header: 'CHECK', cell: (f) => f.check},
-        {header: 'STATUS', cell: (f) => f.status},
-        {header: 'COUNT', cell: (f) => f.count.toLocaleString('en-US')},
-        {header: 'TIME', cell: (f) => `${f.seconds.toFixed(1)} s`},
-        {header: 'SAMPLE', cell: (f) => f.sample_ids.slice(0, 2).join(' ')},
-        {header: 'FIX', cell: (f, format) => format.text(f.fix ?? '')},
+        {header: 'CHECK', key: 'check', cell: (f) => f.check},
+        {header: 'STATUS', key: 'status', cell: (f) => f.status},
+        {header: 'COUNT', key: 'count', cell: (f) => f.count.toLocaleString('en-US')},
+        {header: 'TIME', key: 'seconds', cell: (f) => `${f.seconds.toFixed(1)} s`},
+        {header: 'SAMPLE', key: 'sample_ids', cell: (f) => f.sample_ids.slice(0, 2).join(' ')},
+        {header: 'FIX', key: 'fix', cell: (f, format) => format.text(f.fix ?? '')},
       ],
     });
     if (dryRun) process.stderr.write('Dry run: the repairs ran and were rolled back; nothing was written.\n');

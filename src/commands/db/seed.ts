@@ -32,7 +32,6 @@ export default class DbSeed extends BaseCommand<typeof DbSeed> {
   async run(): Promise<void> {
     const {parseInstant} = await import('../../db/codecs/instant.js');
     const {seedDatabase} = await import('../../seed/seed-database.js');
-    const {ProgressBar} = await import('../../render/progress.js');
     const {formatSeedSummary} = await import('../../seed/summary.js');
     const {flags} = this;
     const instant = flags.now ? parseInstant(flags.now) : undefined;
@@ -49,9 +48,8 @@ export default class DbSeed extends BaseCommand<typeof DbSeed> {
     };
     validateSeedOptions(request);
     const {db, schema} = await this.connect({write: true, create: true});
-    const progress = this.outputFormat === 'table' ? ProgressBar.forStderr('seeding flow runs', flags['flow-runs']) : undefined;
-    const result = await seedDatabase(db, schema, request, progress && ((done, rows) => progress.update(done, rows)));
-    progress?.finish();
+    const result = await seedDatabase(db, schema, request, await this.progressListener());
+    this.clearProgress();
     if (this.outputFormat === 'table') {
       if (!flags.quiet) process.stderr.write(formatSeedSummary(result));
       return;

@@ -38,10 +38,10 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
             ['Contents', status.kind],
             ['Alembic revision', status.alembic_revision ?? '(none)'],
             ['Prefect release', status.prefect_release ?? (status.kind === 'prefect' ? 'unknown revision' : '')],
-            ['Schema head', status.is_head ? 'yes' : 'no'],
+            ['Schema head', describeHead(status)],
             ['Created by prefectdb', status.created_by_prefectdb ? 'yes' : 'no'],
             ['Readable', status.readable ? 'yes' : 'no'],
-            ['Writable', status.writable ? 'yes' : 'no (unknown revision: writes need --allow-unknown-revision)'],
+            ['Writable', status.writable ? 'yes' : `no: ${status.unwritable_reason}`],
             ...(status.sqlite
               ? ([
                   ['Journal mode', status.sqlite.journal_mode],
@@ -83,4 +83,11 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
       ],
     });
   }
+}
+
+function describeHead(status: {is_head: boolean; migrations_behind_head: number | null}): string {
+  const behind = status.migrations_behind_head;
+  if (status.is_head) return 'yes';
+  if (!behind) return 'no';
+  return `no (${behind} migration${behind === 1 ? '' : 's'} behind head: run \`prefectdb db upgrade\`)`;
 }

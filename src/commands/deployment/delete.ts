@@ -25,6 +25,6 @@ export default class DeploymentDelete extends DeploymentWriteCommand<typeof Depl
     const limit = change.deletedLimits > 0 ? ' and its concurrency limit' : '';
     this.report(`Deleted ${label}, ${runsPhrase(change.deletedRuns)}${limit}`, `delete ${label}, ${runsPhrase(change.deletedRuns)}${limit}`);
     // The deleted deployment, as it was.
-    await this.printDeployment(deployment);
+    await this.printDeployment(change.deployment);
   }
 }

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import type {DeploymentRecord, DeploymentSortField} from '../../repositories/deployments.js';
+import type {ScheduleSummary} from '../../render/deployment-schedules.js';
 
 const SORT_FIELDS: Record<DeploymentSortField, {defaultDirection: 'asc' | 'desc'}> = {
   name: {defaultDirection: 'asc'},
@@ -25,7 +26,7 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
     tag: Flags.string({description: 'only deployments with this tag'}),
     paused: Flags.boolean({description: 'only paused deployments (--no-paused: only active ones)', allowNo: true}),
     sort: Flags.string({description: 'name, created or updated, optionally :asc or :desc', default: 'name'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['name', 'id', 'work_pool', 'schedules', 'paused', 'status', 'updated']),
   };
 
   async run(): Promise<void> {
@@ -45,24 +46,26 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
       },
       Date.now(),
     );
+    // Schedules in words need the scheduling libraries; only the table shows them.
+    const summaries = new Map<string, ScheduleSummary>();
+    if (this.outputFormat === 'table' && !this.flags.quiet) {
+      const {summariseSchedules} = await import('../../render/deployment-schedules.js');
+      const now = Date.now();
+      for (const deployment of result.rows) summaries.set(deployment.id, summariseSchedules(deployment, now));
+    }
     await this.printList<DeploymentRecord>({
       noun: 'deployments',
       ...result,
       columns: [
         {header: 'NAME', cell: (d) => `${d.flow_name}/${d.name}`},
-        {header: 'ID', cell: (d) => d.id},
+        {header: 'ID', key: 'id', cell: (d) => d.id},
         {header: 'WORK POOL', cell: (d) => [d.work_pool_name, d.work_queue_name].filter(Boolean).join(' / ')},
-        {header: 'SCHEDULES', cell: (d) => scheduleCount(d)},
-        {header: 'PAUSED', cell: (d) => (d.paused ? 'yes' : 'no')},
-        {header: 'STATUS', cell: (d) => d.status},
-        {header: 'UPDATED', cell: (d, fmt) => fmt.time(d.updated)},
+        {header: 'SCHEDULES', cell: (d) => summaries.get(d.id)?.words ?? ''},
+        {header: 'NEXT RUN', cell: (d, fmt) => fmt.time(summaries.get(d.id)?.nextRun ?? null)},
+        {header: 'PAUSED', key: 'paused', cell: (d) => (d.paused ? 'yes' : 'no')},
+        {header: 'STATUS', key: 'status', cell: (d) => d.status},
+        {header: 'UPDATED', key: 'updated', cell: (d, fmt) => fmt.time(d.updated)},
       ],
     });
   }
-}
-
-function scheduleCount(deployment: DeploymentRecord): string {
-  const active = deployment.schedules.filter((s) => s.active).length;
-  const total = deployment.schedules.length;
-  return active === total ? String(total) : `${active} of ${total} active`;
 }

@@ -21,6 +21,6 @@ export default class DeploymentPause extends DeploymentWriteCommand<typeof Deplo
     await this.confirm(`Pause ${label} and delete ${runsPhrase(count)}?`);
     const change = await pauseDeployment(this.ctx, deployment.id, {now, dryRun: this.dryRun});
     this.report(`Paused ${label}; deleted ${runsPhrase(change.deletedRuns)}`, `pause ${label} and delete ${runsPhrase(change.deletedRuns)}`);
-    await this.printDeployment(this.dryRun ? deployment : await this.reread(deployment.id));
+    await this.printDeployment(change.deployment);
   }
 }

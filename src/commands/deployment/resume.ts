@@ -16,8 +16,8 @@ export default class DeploymentResume extends DeploymentWriteCommand<typeof Depl
     const {resumeDeployment} = await import('../../services/deployment-changes.js');
     const deployment = await this.openDeployment(this.args.deployment);
     const label = `${deployment.flow_name}/${deployment.name}`;
-    await resumeDeployment(this.ctx, deployment.id, {now: nowIso(), dryRun: this.dryRun});
+    const change = await resumeDeployment(this.ctx, deployment.id, {now: nowIso(), dryRun: this.dryRun});
     this.report(`Resumed ${label}`, `resume ${label}`);
-    await this.printDeployment(this.dryRun ? deployment : await this.reread(deployment.id));
+    await this.printDeployment(change.deployment);
   }
 }

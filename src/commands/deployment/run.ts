@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 
 import {DeploymentWriteCommand, nowIso} from '../../cli/deployment-write-command.js';
+import {isLosslessNumber, pythonNumberText} from '../../db/codecs/json-text.js';
 import {writeFlags} from '../../cli/write-flags.js';
 import {usageError} from '../../errors.js';
 
@@ -20,12 +21,12 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
   static args = {deployment: Args.string({description: 'FLOW/DEPLOYMENT, id or unique id prefix', required: true})};
 
   static flags = {
-    param: Flags.string({char: 'p', description: 'a parameter as key=JSON (a value that is not JSON is a string); repeatable', multiple: true}),
+    param: Flags.string({char: 'p', description: 'a parameter as key=JSON (a value that is not JSON is a string); repeatable', multiple: true, multipleNonGreedy: true}),
     params: Flags.string({description: 'parameters as a JSON object, or - to read it from stdin'}),
-    'job-variable': Flags.string({description: 'a job variable as key=JSON; repeatable', multiple: true}),
+    'job-variable': Flags.string({description: 'a job variable as key=JSON; repeatable', multiple: true, multipleNonGreedy: true}),
     'start-in': Flags.string({description: 'start after this long: 30s, 5m, 2h, 1d', exclusive: ['start-at']}),
     'start-at': Flags.string({description: 'start at this time (ISO-8601)'}),
-    tag: Flags.string({description: 'a tag for the run, added to the deployment\'s; repeatable', multiple: true}),
+    tag: Flags.string({description: 'tags for the run, added to the deployment\'s (repeatable or comma list)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
     'flow-run-name': Flags.string({description: 'the run\'s name; {param} is replaced by that parameter\'s value'}),
     'work-queue': Flags.string({description: "a queue of the deployment's work pool to send the run to"}),
     ...writeFlags,
@@ -60,7 +61,7 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
     }
     const {createManualRun} = await import('../../services/deployment-run.js');
     const merged = {...((deployment.parameters as Record<string, unknown> | null) ?? {}), ...parameters};
-    const id = await createManualRun(this.ctx, deployment, {
+    const created = await createManualRun(this.ctx, deployment, {
       parameters,
       jobVariables,
       tags: flags.tag ?? [],
@@ -70,15 +71,11 @@ export default class DeploymentRun extends DeploymentWriteCommand<typeof Deploym
       now,
       dryRun: this.dryRun,
     });
+    const {id} = created.detail;
     this.report(`Created flow run ${id} of ${deployment.flow_name}/${deployment.name}`, `create flow run ${id} of ${deployment.flow_name}/${deployment.name}`);
-    if (this.dryRun) return;
-    // The new run exactly as `flow-run inspect` shows it, with the same output flags.
-    const passOn = ['db', 'output', 'json', 'quiet', 'absolute'].flatMap((name) => {
-      const value = (this.flags as Record<string, unknown>)[name];
-      if (value === undefined || value === false) return [];
-      return value === true ? [`--${name}`] : [`--${name}`, String(value)];
-    });
-    await this.config.runCommand('flow-run:inspect', [id, ...passOn]);
+    // The new run exactly as `flow-run inspect` shows it; in a dry run, as it would be.
+    const {flowRunDetailView} = await import('../../render/flow-run-view.js');
+    await this.printDetail(flowRunDetailView(created.detail, created.extras));
   }
 }
 
@@ -97,6 +94,7 @@ function pythonStr(value: unknown): string {
 function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (isLosslessNumber(value)) return pythonNumberText(value);
   if (typeof value === 'string') return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;

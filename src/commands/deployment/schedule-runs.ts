@@ -63,20 +63,21 @@ export default class DeploymentScheduleRuns extends BaseCommand<typeof Deploymen
       maxRuns: this.flags['max-runs'],
       includePaused: this.flags['include-paused'],
       dryRun: this.flags['dry-run'],
-      progress: this.outputFormat === 'table' && !this.flags.quiet,
+      onProgress: await this.progressListener(),
     });
+    this.clearProgress();
     await this.printList<ScheduleRunsLine>({
       noun: 'schedules',
       rows: lines,
       idKey: 'schedule_id',
       columns: [
-        {header: 'DEPLOYMENT', cell: (l) => l.deployment},
+        {header: 'DEPLOYMENT', key: 'deployment', cell: (l) => l.deployment},
         {header: 'SCHEDULE', cell: (l) => l.schedule_slug ?? l.schedule_id ?? ''},
-        {header: 'RUN TIMES', cell: (l) => String(l.dates)},
-        {header: 'CREATED', cell: (l) => String(l.created)},
-        {header: 'FROM', cell: (l, fmt) => (l.first_run ? fmt.time(l.first_run) : '')},
-        {header: 'TO', cell: (l, fmt) => (l.last_run ? fmt.time(l.last_run) : '')},
-        {header: 'NOTE', cell: (l) => l.skipped ?? ''},
+        {header: 'RUN TIMES', key: 'dates', cell: (l) => String(l.dates)},
+        {header: 'CREATED', key: 'created', cell: (l) => String(l.created)},
+        {header: 'FROM', key: 'first_run', cell: (l, fmt) => (l.first_run ? fmt.time(l.first_run) : '')},
+        {header: 'TO', key: 'last_run', cell: (l, fmt) => (l.last_run ? fmt.time(l.last_run) : '')},
+        {header: 'NOTE', key: 'skipped', cell: (l) => l.skipped ?? ''},
       ],
     });
     const created = lines.reduce((sum, l) => sum + l.created, 0);

@@ -21,12 +21,12 @@ export default class DeploymentUpdate extends DeploymentWriteCommand<typeof Depl
   static flags = {
     description: Flags.string({description: 'new description'}),
     version: Flags.string({description: 'new version'}),
-    tag: Flags.string({description: 'the deployment\'s tags (replace the current ones); repeatable', multiple: true}),
+    tag: Flags.string({description: 'the deployment\'s tags, replacing the current ones (repeatable or comma list)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
     'clear-tags': Flags.boolean({description: 'remove every tag', exclusive: ['tag']}),
     parameters: Flags.string({description: 'default parameters as a JSON object (replace the current ones), or - for stdin'}),
-    param: Flags.string({description: 'set one default parameter, key=JSON; repeatable', multiple: true}),
+    param: Flags.string({description: 'set one default parameter, key=JSON; repeatable', multiple: true, multipleNonGreedy: true}),
     'job-variables': Flags.string({description: 'job variables as a JSON object (replace the current ones)'}),
-    'job-variable': Flags.string({description: 'set one job variable, key=JSON; repeatable', multiple: true}),
+    'job-variable': Flags.string({description: 'set one job variable, key=JSON; repeatable', multiple: true, multipleNonGreedy: true}),
     'work-pool': Flags.string({description: "work pool (its default queue unless --work-queue)"}),
     'work-queue': Flags.string({description: 'work queue of the work pool', dependsOn: ['work-pool']}),
     'concurrency-limit': Flags.integer({description: 'how many runs may be active at once (a deployment concurrency limit)', min: 1}),
@@ -96,6 +96,6 @@ export default class DeploymentUpdate extends DeploymentWriteCommand<typeof Depl
     if (count > 0) await this.confirm(`Update ${label} and delete its ${runsPhrase(count)} still to come?`);
     const change = await updateDeployment(this.ctx, deployment.id, {columns, concurrencyLimit}, {now, dryRun: this.dryRun});
     this.report(`Updated ${label}; deleted ${runsPhrase(change.deletedRuns)}`, `update ${label} and delete ${runsPhrase(change.deletedRuns)}`);
-    await this.printDeployment(this.dryRun ? deployment : await this.reread(deployment.id));
+    await this.printDeployment(change.deployment);
   }
 }

@@ -36,14 +36,15 @@ export default class FlowRunCancel extends StateChangeCommand<typeof FlowRunCanc
     const {cancelChildren, cancelProposal, newlyCancelled} = await import('../../services/cancel-flow-runs.js');
     const {flags} = this;
     const children = {taskRuns: 0, subflowRuns: 0};
-    process.stderr.write('Note: a direct database write signals no process and fires no event; running flows and workers are not told of the cancellation.\n');
     try {
       await this.changeStates({
         kind: 'flow_run',
         filter: await flowRunFilterFrom(flags),
         all: flags.all,
         limit: flags.limit,
+        notice: 'Note: a direct database write signals no process and fires no event; running flows and workers are not told of the cancellation.',
         question: (count) => `Cancel ${count.toLocaleString('en-US')} flow runs?`,
+        intent: {types: ['CANCELLING', 'CANCELLED'], label: 'Cancelling or Cancelled'},
         propose: cancelProposal(flags['force-cancelled']),
         afterBatch: (ctx, trx, outcome) => cancelChildren(ctx, trx, newlyCancelled(outcome.results, outcome.writtenIds), children),
       });

@@ -30,8 +30,8 @@ Select runs by id (or "-" to read ids from stdin), by the filters of \`flow-run 
 
   async run(): Promise<void> {
     const {selectFlowRuns} = await import('../../services/run-selection.js');
-    const {ids} = await this.requestedIds();
+    const {ids, fromStdin} = await this.requestedIds();
     const filter = await flowRunFilterFrom(this.flags);
-    await this.deleteSelected('flow_run', (ctx) => selectFlowRuns(ctx, {ids, filter, all: this.flags.all, limit: this.flags.limit}));
+    await this.deleteSelected('flow_run', (ctx) => selectFlowRuns(ctx, {ids, fromStdin, filter, all: this.flags.all, limit: this.flags.limit}));
   }
 }

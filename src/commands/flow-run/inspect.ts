@@ -1,17 +1,7 @@
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {timelineSection} from '../../render/timeline.js';
-import type {DetailView} from '../../render/view.js';
-import type {FlowRunRecord, FlowRunSummary} from '../../repositories/flow-runs.js';
-import type {StateHistoryEntry} from '../../repositories/run-states.js';
-
-type FlowRunDetail = FlowRunRecord & {
-  state_history: StateHistoryEntry[];
-  task_run_counts: Record<string, number>;
-  subflow_runs: FlowRunSummary[];
-  parent_flow_run: FlowRunSummary | null;
-};
+import type {FlowRunDetail, FlowRunTableExtras} from '../../services/flow-run-details.js';
 
 export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
   static summary = 'Show flow runs with their state history, task runs by state, subflows and parent';
@@ -31,65 +21,22 @@ export default class FlowRunInspect extends BaseCommand<typeof FlowRunInspect> {
   };
 
   async run(): Promise<void> {
-    const flowRuns = await import('../../repositories/flow-runs.js');
-    const {readStateHistory} = await import('../../repositories/run-states.js');
-    const {countTaskRunsByStateType} = await import('../../repositories/task-runs.js');
+    const {readFlowRunDetail, readFlowRunTableExtras} = await import('../../services/flow-run-details.js');
+    const {flowRunDetailView} = await import('../../render/flow-run-view.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {ids, several} = await this.requestedIds();
+    if (ids.length === 0) return this.reportNothingSelected('flow runs');
     const {db, schema} = await this.connectToPrefect();
     const ctx = repositoryContext(db, schema);
     const details: FlowRunDetail[] = [];
+    const extras = new Map<string, FlowRunTableExtras>();
     for (const id of ids) {
-      const run = await flowRuns.readFlowRun(ctx, id);
-      details.push({
-        ...run,
-        state_history: await readStateHistory(ctx, 'flow_run', run.id),
-        task_run_counts: await countTaskRunsByStateType(ctx, run.id),
-        subflow_runs: await flowRuns.listSubflowRuns(ctx, run.id),
-        parent_flow_run: await flowRuns.findParentFlowRun(ctx, run.parent_task_run_id),
-      });
+      const detail = await readFlowRunDetail(ctx, id);
+      details.push(detail);
+      if (this.outputFormat === 'table') extras.set(detail.id, await readFlowRunTableExtras(ctx, detail));
     }
-    if (!several) return this.printDetail(detailView(details[0]));
-    return this.printDetails(details, 'flow runs', detailView);
+    const view = (run: FlowRunDetail) => flowRunDetailView(run, extras.get(run.id));
+    if (!several) return this.printDetail(view(details[0]));
+    return this.printDetails(details, 'flow runs', view);
   }
-}
-
-function detailView(run: FlowRunDetail): DetailView {
-  return {
-    id: run.id,
-    record: run,
-    sections: (fmt) => [
-      {
-        fields: [
-          ['ID', run.id],
-          ['Name', run.name],
-          ['Flow', `${run.flow_name ?? ''} (${run.flow_id})`],
-          ['State', `${fmt.state(run.state_type, run.state_name)}${run.state?.message ? ` — ${run.state.message}` : ''}`],
-          ['Deployment', run.deployment_id ?? ''],
-          ['Work queue', run.work_queue_name ?? run.work_queue_id ?? ''],
-          ['Expected start', fmt.time(run.expected_start_time)],
-          ['Start', fmt.time(run.start_time)],
-          ['End', fmt.time(run.end_time)],
-          ['Run time', fmt.duration(run.estimated_run_time)],
-          ['Start delay', fmt.duration(run.estimated_start_time_delta)],
-          ['Run count', String(run.run_count)],
-          ['Tags', run.tags.join(', ')],
-          ['Parameters', fmt.text(run.parameters)],
-          ['Parent flow run', run.parent_flow_run ? `${run.parent_flow_run.name} (${run.parent_flow_run.id})` : ''],
-          ['Created', fmt.time(run.created)],
-        ],
-      },
-      timelineSection(run.state_history, fmt),
-      {
-        title: 'Task runs by state',
-        headers: ['STATE TYPE', 'TASK RUNS'],
-        rows: Object.entries(run.task_run_counts).map(([type, count]) => [fmt.state(type, type), String(count)]),
-      },
-      {
-        title: 'Subflow runs',
-        headers: ['ID', 'NAME', 'STATE'],
-        rows: run.subflow_runs.map((s) => [s.id, s.name, fmt.state(s.state_type, s.state_name)]),
-      },
-    ],
-  };
 }

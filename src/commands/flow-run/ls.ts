@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import {flowRunFilterFlags, flowRunFilterFrom, stateFilterFlags} from '../../cli/run-filter-flags.js';
 import type {FlowRunRecord} from '../../repositories/flow-runs.js';
 import type {TableColumn} from '../../render/view.js';
@@ -23,10 +23,10 @@ export default class FlowRunLs extends BaseCommand<typeof FlowRunLs> {
     ...flowRunFilterFlags,
     ...stateFilterFlags,
     sort: Flags.string({
-      description: 'expected-start, start, end, created or name, optionally :asc or :desc (times default to newest first)',
-      default: 'expected-start',
+      description: 'expected_start, start, end, created or name (or the JSON key: expected_start_time, start_time, end_time), optionally :asc or :desc (times default to newest first)',
+      default: 'expected_start',
     }),
-    ...limitFlags,
+    ...limitFlagsNaming(['id', 'name', 'flow', 'state', 'expected_start', 'start', 'duration']),
   };
 
   async run(): Promise<void> {
@@ -43,13 +43,13 @@ export default class FlowRunLs extends BaseCommand<typeof FlowRunLs> {
     const view = {
       noun: 'flow runs',
       columns: [
-        {header: 'ID', cell: (r) => r.id},
-        {header: 'NAME', cell: (r) => r.name},
-        {header: 'FLOW', cell: (r) => r.flow_name ?? ''},
+        {header: 'ID', key: 'id', cell: (r) => r.id},
+        {header: 'NAME', key: 'name', cell: (r) => r.name},
+        {header: 'FLOW', key: 'flow_name', cell: (r) => r.flow_name ?? ''},
         {header: 'STATE', cell: (r, fmt) => fmt.state(r.state_type, r.state_name)},
-        {header: 'EXPECTED START', cell: (r, fmt) => fmt.time(r.expected_start_time)},
-        {header: 'START', cell: (r, fmt) => fmt.time(r.start_time)},
-        {header: 'DURATION', cell: (r, fmt) => (r.start_time ? fmt.duration(r.estimated_run_time) : '')},
+        {header: 'EXPECTED START', key: 'expected_start_time', cell: (r, fmt) => fmt.time(r.expected_start_time)},
+        {header: 'START', key: 'start_time', cell: (r, fmt) => fmt.time(r.start_time)},
+        {header: 'DURATION', key: 'estimated_run_time', cell: (r, fmt) => (r.start_time ? fmt.duration(r.estimated_run_time) : '')},
       ] as TableColumn<FlowRunRecord>[],
     };
     if (options.limit === undefined) return this.printListStream<FlowRunRecord>(view, (onRows) => streamFlowRuns(ctx, options, onRows));

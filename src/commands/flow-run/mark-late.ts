@@ -40,6 +40,7 @@ export default class FlowRunMarkLate extends StateChangeCommand<typeof FlowRunMa
       filter: byIds ? userFilter : {...userFilter, ...lateRunsFilter(Date.now(), afterSeconds)},
       limit: flags.limit,
       question: (count) => `Mark ${count.toLocaleString('en-US')} flow runs Late?`,
+      intent: {types: ['SCHEDULED'], name: 'Late', label: 'Late'},
       propose: markLateProposal,
     });
   }

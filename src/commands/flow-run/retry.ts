@@ -39,6 +39,7 @@ export default class FlowRunRetry extends StateChangeCommand<typeof FlowRunRetry
       all: flags.all,
       limit: flags.limit,
       question: (count) => `Retry ${count.toLocaleString('en-US')} flow runs?`,
+      intent: {types: ['SCHEDULED'], label: 'Scheduled'},
       propose: retryProposal,
     });
   }

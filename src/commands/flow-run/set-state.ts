@@ -35,6 +35,7 @@ export default class FlowRunSetState extends StateChangeCommand<typeof FlowRunSe
 
   async run(): Promise<void> {
     const {proposedStateFrom} = await import('../../cli/state-target-flags.js');
+    const {intentOfProposal} = await import('../../services/state-intent.js');
     const {flags} = this;
     const proposed = proposedStateFrom(flags);
     const policy = flags.force ? 'minimal' : 'core';
@@ -44,6 +45,7 @@ export default class FlowRunSetState extends StateChangeCommand<typeof FlowRunSe
       all: flags.all,
       limit: flags.limit,
       question: (count) => `Propose ${proposed.name ?? proposed.type} to ${count.toLocaleString('en-US')} flow runs?`,
+      intent: intentOfProposal(proposed.type, proposed.name),
       propose: () => ({proposed, policy}),
     });
   }

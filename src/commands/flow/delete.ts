@@ -27,16 +27,17 @@ export default class FlowDelete extends BaseCommand<typeof FlowDelete> {
     const flow = await findFlowToDelete(ctx, this.args.flow);
     await this.confirm(`Delete flow "${flow.name}" with its deployments and ${flow.runs.toLocaleString('en-US')} flow run${flow.runs === 1 ? '' : 's'}?`);
     const dryRun = Boolean(this.flags['dry-run']);
-    const {longestBatchMs, ...result} = await deleteFlow(ctx, flow, {dryRun, keepSubflows: Boolean(this.flags['keep-subflows'])});
+    const {longestBatchMs, ...result} = await deleteFlow(ctx, flow, {dryRun, keepSubflows: Boolean(this.flags['keep-subflows']), onProgress: await this.progressListener()});
+    this.clearProgress();
     if (this.flags.quiet) this.writeStdout(result.id + '\n');
     else if (this.outputFormat === 'table') {
       await this.printList({
         noun: 'tables',
         rows: Object.entries(result.deleted).map(([table, n]) => ({table, deleted: n, updated: (result.updated as Record<string, number>)[table] ?? 0})),
         columns: [
-          {header: 'TABLE', cell: (r) => r.table},
-          {header: 'DELETED', cell: (r) => r.deleted.toLocaleString('en-US')},
-          {header: 'UPDATED', cell: (r) => r.updated.toLocaleString('en-US')},
+          {header: 'TABLE', key: 'table', cell: (r) => r.table},
+          {header: 'DELETED', key: 'deleted', cell: (r) => r.deleted.toLocaleString('en-US')},
+          {header: 'UPDATED', key: 'updated', cell: (r) => r.updated.toLocaleString('en-US')},
         ],
       });
     } else await this.printDetail({id: result.id, record: result, sections: () => []});

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming} from '../../cli/list-flags.js';
 import type {FlowRecord} from '../../repositories/flows.js';
 
 export default class FlowLs extends BaseCommand<typeof FlowLs> {
@@ -12,7 +12,7 @@ export default class FlowLs extends BaseCommand<typeof FlowLs> {
   static flags = {
     name: Flags.string({description: 'only flows whose name contains this text'}),
     tag: Flags.string({description: 'only flows with this tag'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['id', 'name', 'created', 'tags']),
   };
 
   async run(): Promise<void> {
@@ -28,10 +28,10 @@ export default class FlowLs extends BaseCommand<typeof FlowLs> {
       noun: 'flows',
       ...result,
       columns: [
-        {header: 'ID', cell: (f) => f.id},
-        {header: 'NAME', cell: (f) => f.name},
-        {header: 'CREATED', cell: (f, fmt) => fmt.time(f.created)},
-        {header: 'TAGS', cell: (f) => f.tags.join(', ')},
+        {header: 'ID', key: 'id', cell: (f) => f.id},
+        {header: 'NAME', key: 'name', cell: (f) => f.name},
+        {header: 'CREATED', key: 'created', cell: (f, fmt) => fmt.time(f.created)},
+        {header: 'TAGS', key: 'tags', cell: (f) => f.tags.join(', ')},
       ],
     });
   }

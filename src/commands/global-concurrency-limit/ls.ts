@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming} from '../../cli/list-flags.js';
 import type {GlobalConcurrencyLimitRecord} from '../../repositories/concurrency-limits.js';
 
 export default class GlobalConcurrencyLimitLs extends BaseCommand<typeof GlobalConcurrencyLimitLs> {
@@ -9,7 +9,7 @@ export default class GlobalConcurrencyLimitLs extends BaseCommand<typeof GlobalC
 
   static examples = ['<%= config.bin %> global-concurrency-limit ls', '<%= config.bin %> global-concurrency-limit ls --json'];
 
-  static flags = {...limitFlags};
+  static flags = {...limitFlagsNaming(['name', 'active', 'limit', 'active_slots', 'slot_decay_s', 'updated', 'id'])};
 
   async run(): Promise<void> {
     const {listGlobalConcurrencyLimits} = await import('../../repositories/concurrency-limits.js');

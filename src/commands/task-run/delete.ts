@@ -29,8 +29,8 @@ Select task runs by id (or "-" for stdin), by the filters of \`task-run ls\`, or
 
   async run(): Promise<void> {
     const {selectTaskRuns} = await import('../../services/run-selection.js');
-    const {ids} = await this.requestedIds();
+    const {ids, fromStdin} = await this.requestedIds();
     const filter = await taskRunFilterFrom(this.flags);
-    await this.deleteSelected('task_run', (ctx) => selectTaskRuns(ctx, {ids, filter, all: this.flags.all, limit: this.flags.limit}));
+    await this.deleteSelected('task_run', (ctx) => selectTaskRuns(ctx, {ids, fromStdin, filter, all: this.flags.all, limit: this.flags.limit}));
   }
 }

@@ -30,6 +30,7 @@ export default class TaskRunInspect extends BaseCommand<typeof TaskRunInspect> {
     const {readStateHistory} = await import('../../repositories/run-states.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {ids, several} = await this.requestedIds();
+    if (ids.length === 0) return this.reportNothingSelected('task runs');
     const {db, schema} = await this.connectToPrefect();
     const ctx = repositoryContext(db, schema);
     const details: TaskRunDetail[] = [];

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import {stateFilterFlags, taskRunFilterFlags, taskRunFilterFrom} from '../../cli/run-filter-flags.js';
 import type {TaskRunRecord} from '../../repositories/task-runs.js';
 import type {TableColumn} from '../../render/view.js';
@@ -21,10 +21,10 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
     ...taskRunFilterFlags,
     ...stateFilterFlags,
     sort: Flags.string({
-      description: 'expected-start, start, end, created or name, optionally :asc or :desc (times default to newest first)',
-      default: 'expected-start',
+      description: 'expected_start, start, end, created or name (or the JSON key: expected_start_time, start_time, end_time), optionally :asc or :desc (times default to newest first)',
+      default: 'expected_start',
     }),
-    ...limitFlags,
+    ...limitFlagsNaming(['id', 'name', 'state', 'expected_start', 'start', 'duration', 'flow_run']),
   };
 
   async run(): Promise<void> {
@@ -42,13 +42,13 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
     const view = {
       noun: 'task runs',
       columns: [
-        {header: 'ID', cell: (r) => r.id},
-        {header: 'NAME', cell: (r) => r.name},
+        {header: 'ID', key: 'id', cell: (r) => r.id},
+        {header: 'NAME', key: 'name', cell: (r) => r.name},
         {header: 'STATE', cell: (r, fmt) => fmt.state(r.state_type, r.state_name)},
-        {header: 'EXPECTED START', cell: (r, fmt) => fmt.time(r.expected_start_time)},
-        {header: 'START', cell: (r, fmt) => fmt.time(r.start_time)},
-        {header: 'DURATION', cell: (r, fmt) => (r.start_time ? fmt.duration(r.estimated_run_time) : '')},
-        {header: 'FLOW RUN', cell: (r) => r.flow_run_id ?? ''},
+        {header: 'EXPECTED START', key: 'expected_start_time', cell: (r, fmt) => fmt.time(r.expected_start_time)},
+        {header: 'START', key: 'start_time', cell: (r, fmt) => fmt.time(r.start_time)},
+        {header: 'DURATION', key: 'estimated_run_time', cell: (r, fmt) => (r.start_time ? fmt.duration(r.estimated_run_time) : '')},
+        {header: 'FLOW RUN', key: 'flow_run_id', cell: (r) => r.flow_run_id ?? ''},
       ] as TableColumn<TaskRunRecord>[],
     };
     if (options.limit === undefined) return this.printListStream<TaskRunRecord>(view, (onRows) => streamTaskRuns(ctx, options, onRows));

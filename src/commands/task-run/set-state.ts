@@ -34,6 +34,7 @@ export default class TaskRunSetState extends StateChangeCommand<typeof TaskRunSe
 
   async run(): Promise<void> {
     const {proposedStateFrom} = await import('../../cli/state-target-flags.js');
+    const {intentOfProposal} = await import('../../services/state-intent.js');
     const {flags} = this;
     const proposed = proposedStateFrom(flags);
     // As the server's set_task_run_state chooses: a deferred (background) task's policy even under force.
@@ -44,6 +45,7 @@ export default class TaskRunSetState extends StateChangeCommand<typeof TaskRunSe
       all: flags.all,
       limit: flags.limit,
       question: (count) => `Propose ${proposed.name ?? proposed.type} to ${count.toLocaleString('en-US')} task runs?`,
+      intent: intentOfProposal(proposed.type, proposed.name),
       propose: () => ({proposed, policy}),
       cacheKey: proposed.state_details?.cache_key ?? null,
     });

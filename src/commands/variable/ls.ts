@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming} from '../../cli/list-flags.js';
 import type {VariableRecord} from '../../repositories/variables.js';
 
 export default class VariableLs extends BaseCommand<typeof VariableLs> {
@@ -7,7 +7,7 @@ export default class VariableLs extends BaseCommand<typeof VariableLs> {
 
   static examples = ['<%= config.bin %> variable ls', '<%= config.bin %> variable ls --json'];
 
-  static flags = {...limitFlags};
+  static flags = {...limitFlagsNaming(['name', 'value', 'tags', 'updated', 'id'])};
 
   async run(): Promise<void> {
     const {listVariables} = await import('../../repositories/variables.js');

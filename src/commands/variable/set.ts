@@ -23,7 +23,7 @@ export default class VariableSet extends BaseCommand<typeof VariableSet> {
 
   static flags = {
     overwrite: Flags.boolean({description: 'replace the variable if it exists'}),
-    tag: Flags.string({description: 'tag (repeatable)', multiple: true}),
+    tag: Flags.string({description: 'tags (repeatable or comma list)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
     ...writeFlags,
   };
 

@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming} from '../../cli/list-flags.js';
 import type {WorkPoolSummary} from '../../repositories/work-pools.js';
 
 export default class WorkPoolLs extends BaseCommand<typeof WorkPoolLs> {
@@ -11,7 +11,7 @@ export default class WorkPoolLs extends BaseCommand<typeof WorkPoolLs> {
 
   static examples = ['<%= config.bin %> work-pool ls', '<%= config.bin %> work-pool ls --json'];
 
-  static flags = {...limitFlags};
+  static flags = {...limitFlagsNaming(['name', 'type', 'status', 'paused', 'concurrency', 'queues', 'workers', 'id'])};
 
   async run(): Promise<void> {
     const {listWorkPools} = await import('../../repositories/work-pools.js');
@@ -22,14 +22,14 @@ export default class WorkPoolLs extends BaseCommand<typeof WorkPoolLs> {
       noun: 'work pools',
       ...result,
       columns: [
-        {header: 'NAME', cell: (p) => p.name},
-        {header: 'TYPE', cell: (p) => p.type},
-        {header: 'STATUS', cell: (p) => p.status ?? ''},
-        {header: 'PAUSED', cell: (p) => (p.is_paused ? 'yes' : 'no')},
-        {header: 'CONCURRENCY', cell: (p) => (p.concurrency_limit === null ? 'unlimited' : String(p.concurrency_limit))},
-        {header: 'QUEUES', cell: (p) => String(p.work_queue_count)},
+        {header: 'NAME', key: 'name', cell: (p) => p.name},
+        {header: 'TYPE', key: 'type', cell: (p) => p.type},
+        {header: 'STATUS', key: 'status', cell: (p) => p.status ?? ''},
+        {header: 'PAUSED', key: 'is_paused', cell: (p) => (p.is_paused ? 'yes' : 'no')},
+        {header: 'CONCURRENCY', key: 'concurrency_limit', cell: (p) => (p.concurrency_limit === null ? 'unlimited' : String(p.concurrency_limit))},
+        {header: 'QUEUES', key: 'work_queue_count', cell: (p) => String(p.work_queue_count)},
         {header: 'WORKERS', cell: (p) => `${p.workers_online} online, ${p.workers_offline} offline`},
-        {header: 'ID', cell: (p) => p.id},
+        {header: 'ID', key: 'id', cell: (p) => p.id},
       ],
     });
   }

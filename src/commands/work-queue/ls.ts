@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../base-command.js';
-import {effectiveLimit, limitFlags} from '../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming} from '../../cli/list-flags.js';
 import type {WorkQueueRecord} from '../../repositories/work-queues.js';
 
 export default class WorkQueueLs extends BaseCommand<typeof WorkQueueLs> {
@@ -11,7 +11,7 @@ export default class WorkQueueLs extends BaseCommand<typeof WorkQueueLs> {
 
   static flags = {
     pool: Flags.string({char: 'p', description: 'only the queues of this work pool'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['pool', 'name', 'priority', 'status', 'concurrency', 'scheduled', 'late', 'pending', 'running', 'last_polled', 'id']),
   };
 
   async run(): Promise<void> {
@@ -27,17 +27,17 @@ export default class WorkQueueLs extends BaseCommand<typeof WorkQueueLs> {
       noun: 'work queues',
       ...result,
       columns: [
-        {header: 'POOL', cell: (q) => q.work_pool_name},
-        {header: 'NAME', cell: (q) => q.name},
-        {header: 'PRIORITY', cell: (q) => String(q.priority)},
-        {header: 'STATUS', cell: (q) => q.status},
-        {header: 'CONCURRENCY', cell: (q) => (q.concurrency_limit === null ? 'unlimited' : String(q.concurrency_limit))},
-        {header: 'SCHEDULED', cell: (q) => String(q.flow_run_counts.scheduled)},
-        {header: 'LATE', cell: (q) => String(q.flow_run_counts.late)},
-        {header: 'PENDING', cell: (q) => String(q.flow_run_counts.pending)},
-        {header: 'RUNNING', cell: (q) => String(q.flow_run_counts.running)},
-        {header: 'LAST POLLED', cell: (q, fmt) => fmt.time(q.last_polled)},
-        {header: 'ID', cell: (q) => q.id},
+        {header: 'POOL', key: 'work_pool_name', cell: (q) => q.work_pool_name},
+        {header: 'NAME', key: 'name', cell: (q) => q.name},
+        {header: 'PRIORITY', key: 'priority', cell: (q) => String(q.priority)},
+        {header: 'STATUS', key: 'status', cell: (q) => q.status},
+        {header: 'CONCURRENCY', key: 'concurrency_limit', cell: (q) => (q.concurrency_limit === null ? 'unlimited' : String(q.concurrency_limit))},
+        {header: 'SCHEDULED', key: 'flow_run_counts', cell: (q) => String(q.flow_run_counts.scheduled)},
+        {header: 'LATE', key: 'flow_run_counts', cell: (q) => String(q.flow_run_counts.late)},
+        {header: 'PENDING', key: 'flow_run_counts', cell: (q) => String(q.flow_run_counts.pending)},
+        {header: 'RUNNING', key: 'flow_run_counts', cell: (q) => String(q.flow_run_counts.running)},
+        {header: 'LAST POLLED', key: 'last_polled', cell: (q, fmt) => fmt.time(q.last_polled)},
+        {header: 'ID', key: 'id', cell: (q) => q.id},
       ],
     });
   }

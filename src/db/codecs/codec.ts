@@ -93,14 +93,3 @@ export abstract class BaseCodec implements Codec {
     }
   }
 }
-
-/** Parses JSON text tolerating the bare NaN/Infinity tokens Python can emit. */
-export function parseJsonText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const repaired = text.replace(/(?<=[:\[,]\s*)-?(?:NaN|Infinity)(?=\s*[,\]}])/g, 'null');
-    if (repaired === text) throw error;
-    return JSON.parse(repaired);
-  }
-}

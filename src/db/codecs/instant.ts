@@ -80,9 +80,16 @@ export function pydanticUtcText(iso: string): string {
   return iso.replace(/\.000000Z$/, 'Z');
 }
 
-/** The current time with microseconds (performance's clock carries sub-millisecond digits). */
+let lastNowMicros = 0;
+
+/**
+ * The current time with microseconds (performance's clock carries sub-millisecond digits),
+ * strictly later than any earlier answer in this process: two writes of one run taken one
+ * after the other can never share an instant, which the (run, timestamp) unique index forbids.
+ */
 export function nowInstant(): Instant {
-  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const clock = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const micros = (lastNowMicros = Math.max(clock, lastNowMicros + 1));
   return {seconds: Math.floor(micros / 1e6), micros: micros % 1e6};
 }
 

@@ -1,7 +1,7 @@
 import {usageError} from '../../errors.js';
 import {BaseCodec} from './codec.js';
 import {formatIsoInstant, parseInstant} from './instant.js';
-import {pythonFloatsInJson, pythonJsonDumps} from './python-json.js';
+import {pythonJsonDumps} from './python-json.js';
 
 const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
 
@@ -13,7 +13,7 @@ const UNIT_SECONDS: Record<string, number> = {
 
 /**
  * PostgreSQL values as our per-connection type parsers hand them over (see
- * postgres-types.ts): timestamptz and interval as text, JSON parsed, booleans native.
+ * postgres-types.ts): timestamptz and interval as text, JSON parsed losslessly, booleans native.
  */
 export class PostgresCodec extends BaseCodec {
   readonly dialect = 'postgres' as const;
@@ -54,9 +54,9 @@ export class PostgresCodec extends BaseCodec {
 
   encodeJson(value: unknown, type: 'json' | 'json_plain' = 'json'): string | null {
     if (value === null || value === undefined) return type === 'json_plain' ? 'null' : null;
-    // Plain json keeps its text as bound, and Prefect binds json.dumps text; jsonb re-formats anyway.
-    if (type === 'json_plain') return pythonJsonDumps(value);
-    return pythonFloatsInJson(JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+    // Prefect binds json.dumps text to both; plain json keeps it as is, jsonb parses it into
+    // numeric (exact at any size). Sent as text, never as a JS value pg would stringify itself.
+    return pythonJsonDumps(value);
   }
 
   decodeJson(raw: unknown): unknown {

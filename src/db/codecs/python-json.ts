@@ -1,3 +1,5 @@
+import {isLosslessNumber, pythonFloatText, pythonNumberText} from './json-text.js';
+
 /**
  * JSON text as Python's json.dumps writes it with default arguments, which is what Prefect
  * stores in SQLite: ", " and ": " separators, non-ASCII escaped as \uXXXX, NaN/±Infinity
@@ -19,23 +21,17 @@ export function pythonJsonDumps(value: unknown): string {
     default:
       return 'null';
   }
-  if (value instanceof PythonFloat) return value.text();
+  if (isLosslessNumber(value)) return pythonNumberText(value);
   if (Array.isArray(value)) return '[' + value.map((item) => pythonJsonDumps(item)).join(', ') + ']';
   if (value instanceof Date) return quote(value.toISOString());
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
   return '{' + entries.map(([k, v]) => `${quote(k)}: ${pythonJsonDumps(v)}`).join(', ') + '}';
 }
 
-/**
- * Python's float repr uses exponent notation below 1e-4 (1e-05, JS 0.00001) and pads the
- * exponent to two digits (1.5e-07, JS 1.5e-7). Non-integral numbers are floats in Python;
- * integral ones print alike in both languages as long as they are written as ints.
- */
+/** A JS number: integral ones are Python ints, the rest floats (kept numbers carry their own spelling). */
 function pythonNumber(value: number): string {
   if (!Number.isFinite(value)) return 'null';
-  if (Number.isInteger(value) || Math.abs(value) >= 1e-4) return String(value);
-  const [mantissa, exponent] = value.toExponential().split('e');
-  return `${mantissa}e${exponent[0]}${exponent.slice(1).padStart(2, '0')}`;
+  return Number.isInteger(value) ? String(value) : pythonFloatText(value);
 }
 
 const SHORT_ESCAPES: Record<string, string> = {
@@ -62,30 +58,4 @@ function quote(text: string): string {
     else out += ch;
   }
   return out + '"';
-}
-
-/**
- * A number Python holds as a float (a timedelta in seconds, a retry delay): json.dumps
- * writes 86400.0 where JavaScript would write 86400. Both codecs write it Python's way.
- */
-export class PythonFloat {
-  constructor(readonly value: number) {}
-
-  text(): string {
-    if (!Number.isFinite(this.value)) return 'null';
-    return Number.isInteger(this.value) && Math.abs(this.value) < 1e16 ? `${this.value}.0` : pythonNumber(this.value);
-  }
-
-  /** Marks the number inside JSON.stringify output; see pythonFloatsInJson. */
-  toJSON(): string {
-    return `${FLOAT_MARK}${this.text()}`;
-  }
-}
-
-const FLOAT_MARK = '\u0000float:';
-const MARKED_FLOAT = /"\\u0000float:([^"]+)"/g;
-
-/** Turns PythonFloat marks left by JSON.stringify back into bare numbers. */
-export function pythonFloatsInJson(text: string): string {
-  return text.includes('\\u0000float:') ? text.replace(MARKED_FLOAT, '$1') : text;
 }

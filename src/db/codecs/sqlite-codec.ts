@@ -1,6 +1,7 @@
 import {usageError} from '../../errors.js';
-import {BaseCodec, parseJsonText} from './codec.js';
+import {BaseCodec} from './codec.js';
 import {formatIsoInstant, formatSqliteInstant, parseInstant} from './instant.js';
+import {LosslessNumber, parseJsonText} from './json-text.js';
 import {pythonJsonDumps} from './python-json.js';
 
 const MICROS_PER_DAY = 86_400_000_000;
@@ -55,8 +56,9 @@ export class SqliteCodec extends BaseCodec {
 
   decodeJson(raw: unknown): unknown {
     if (raw == null) return null;
-    // JSON has NUMERIC affinity in SQLite: a numeric scalar comes back as a number.
-    if (typeof raw !== 'string') return typeof raw === 'bigint' ? Number(raw) : raw;
+    // JSON has NUMERIC affinity in SQLite: a numeric scalar comes back as a number (a
+    // bigint where the reader asked for exact integers).
+    if (typeof raw !== 'string') return typeof raw === 'bigint' ? new LosslessNumber(raw.toString()) : raw;
     return parseJsonText(raw);
   }
 

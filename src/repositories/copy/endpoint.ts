@@ -74,7 +74,8 @@ export interface CopyEndpoint {
    */
   deferIndexes(tables: readonly string[]): Promise<void>;
   /** Rebuilds every index deferIndexes() put aside, one at a time. */
-  restoreIndexes(): Promise<void>;
+  /** `onIndex` hears each index built, with how many there are in all. */
+  restoreIndexes(onIndex?: (done: number, total: number) => void): Promise<void>;
   replaceRevision(revision: string): Promise<void>;
   analyze(): Promise<void>;
   readBookkeeping(): Promise<string | null>;

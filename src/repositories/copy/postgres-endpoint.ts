@@ -258,9 +258,10 @@ export class PostgresCopyEndpoint implements CopyEndpoint {
     });
   }
 
-  async restoreIndexes(): Promise<void> {
+  async restoreIndexes(onIndex?: (done: number, total: number) => void): Promise<void> {
     const {rows: kept} = await this.client.query<{name: string; value: string}>(`select name, value from ${COPY_BOOKKEEPING_TABLE} where name like 'index:%' order by name`);
-    for (const {name, value} of kept) {
+    for (const [done, {name, value}] of kept.entries()) {
+      onIndex?.(done, kept.length);
       await this.inTransaction(async () => {
         const {rows} = await this.client.query(`select to_regclass($1) is not null as present`, [quoteIdent(name.slice('index:'.length))]);
         if (!rows[0].present) await this.client.query(value);

@@ -100,8 +100,9 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
   async readPage(table: string, columns: readonly ColumnRead[], key: string, after: string | null, limit: number): Promise<RawRow[]> {
     const select = `select ${columns.map((c) => quoteIdent(c.name)).join(', ')} from ${quoteIdent(table)}`;
     const order = `order by ${quoteIdent(key)} limit ?`;
-    if (after === null) return this.statement(`${select} ${order}`).raw(true).all(limit) as RawRow[];
-    return this.statement(`${select} where ${quoteIdent(key)} > ? ${order}`).raw(true).all(after, limit) as RawRow[];
+    // Integers as bigints: one past 2^53 (a JSON scalar Python wrote, a large count) copies exactly.
+    if (after === null) return this.statement(`${select} ${order}`).raw(true).safeIntegers(true).all(limit) as RawRow[];
+    return this.statement(`${select} where ${quoteIdent(key)} > ? ${order}`).raw(true).safeIntegers(true).all(after, limit) as RawRow[];
   }
 
   async readPointers(table: string, key: string, column: string, after: string | null, limit: number): Promise<Array<[string, unknown]>> {
@@ -214,10 +215,11 @@ export class SqliteCopyEndpoint implements CopyEndpoint {
       .immediate();
   }
 
-  async restoreIndexes(): Promise<void> {
+  async restoreIndexes(onIndex?: (done: number, total: number) => void): Promise<void> {
     this.commitPending();
     const kept = this.handle.prepare(`select name, value from ${COPY_BOOKKEEPING_TABLE} where name like 'index:%' order by name`).all() as Array<{name: string; value: string}>;
-    for (const {name, value} of kept) {
+    for (const [done, {name, value}] of kept.entries()) {
+      onIndex?.(done, kept.length);
       this.handle
         .transaction(() => {
           const exists = this.handle.prepare(`select count(*) from sqlite_master where type = 'index' and name = ?`).pluck().get(name.slice('index:'.length));

@@ -1,4 +1,4 @@
-import {parseJsonText} from '../../db/codecs/codec.js';
+import {canonicalJson, LosslessNumber, parseJsonText} from '../../db/codecs/json-text.js';
 import {codecFor, type Codec, type LogicalType} from '../../db/codecs/index.js';
 import type {Dialect} from '../../db/dialect.js';
 import type {ColumnRead, LiveColumn} from '../../repositories/copy/endpoint.js';
@@ -101,9 +101,13 @@ function converter(type: LogicalType | undefined, from: Codec, to: Codec): (raw:
   }
 }
 
-/** Both sides read JSON as its text (a number, where SQLite's affinity made a scalar one). */
+/**
+ * Both sides read JSON as its text; where SQLite's affinity made a scalar a number, an
+ * integer comes as a bigint (exact) and a real as a number.
+ */
 function jsonValue(raw: unknown): unknown {
-  return typeof raw === 'string' ? parseJsonText(raw) : raw;
+  if (typeof raw === 'string') return parseJsonText(raw);
+  return typeof raw === 'bigint' ? new LosslessNumber(raw.toString()) : raw;
 }
 
 function canonicalValue(type: LogicalType | undefined, codec: Codec, raw: unknown): unknown {
@@ -123,9 +127,3 @@ function canonicalValue(type: LogicalType | undefined, codec: Codec, raw: unknow
   }
 }
 
-/** JSON text with object keys sorted: PostgreSQL's jsonb keeps its own key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}

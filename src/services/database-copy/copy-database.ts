@@ -2,11 +2,11 @@ import type {Database} from '../../db/connection.js';
 import type {SchemaInfo} from '../../db/schema-info.js';
 import {refusedError, unavailableError} from '../../errors.js';
 import type {CopyEndpoint, LiveColumn, RawRow, RejectedRow} from '../../repositories/copy/endpoint.js';
-import {ProgressBar} from '../../render/progress.js';
 import {assertSameColumns, describeRelease, prefectTables, targetRevisionFor} from './schema-pairing.js';
 import {copyOrder} from './table-order.js';
 import {type TablePlan, tablePlan} from './table-plans.js';
 import {compareTable, type TableComparison} from './verify-rows.js';
+import {position, type ProgressListener} from '../progress.js';
 
 export type CopyMode = 'fresh' | 'append' | 'resume';
 
@@ -17,7 +17,8 @@ export interface CopyRequest {
   mode: CopyMode;
   verify: boolean;
   dryRun: boolean;
-  progress: boolean;
+  /** Hears each step with its place in the whole: table k of n, pointers, indexes, verify. */
+  onProgress?: ProgressListener;
   /** Asked before rows go into a target that already holds some (--append). */
   confirm(question: string): Promise<void>;
 }
@@ -57,15 +58,9 @@ export async function copyDatabase(request: CopyRequest): Promise<CopyReport> {
 
   const targetHasTables = [...target.schema.columns.keys()].some((t) => !t.startsWith('prefectdb_'));
   if (!targetHasTables) {
-    if (!source.schema.known?.isHead) {
-      throw refusedError(
-        `the target has no tables and the source is at revision ${sourceRevision} (${describeRelease(sourceSide)}), not the head: ` +
-          `build the target's schema with that Prefect release first (start its server once against the target), or upgrade the source with Prefect (prefect server database upgrade) and copy again`,
-      );
-    }
+    const revision = await emptyTargetRevision(sourceSide, target.schema.dialect);
     if (request.dryRun || !target.db) return sourceCountsOnly(source.db, request.dryRun);
-    const {migrateToHead} = await import('../../db/migrate.js');
-    await migrateToHead(target.db.knex, target.db.dialect);
+    await buildTargetSchema(target.db, revision);
   } else if (target.schema.kind !== 'prefect') {
     throw refusedError('the target holds tables but is not a Prefect database (no alembic_version): copy into an empty database or a new SQLite file');
   }
@@ -109,7 +104,7 @@ async function copyBetween(
   }
 
   if (request.dryRun) {
-    for (const table of [...sourceTables.keys()].sort()) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    for (const table of [...sourceTables.keys()].sort()) report.tables[table] = await predictedCount(from, to, table, request.mode);
     return report;
   }
 
@@ -119,18 +114,24 @@ async function copyBetween(
     // Built once at the end instead of row by row; their definitions wait in the marker table.
     await to.deferIndexes(order.tables);
   }
-  for (const table of order.tables) {
-    report.tables[table] = await copyTable(request, from, to, plans.get(table)!, report.rejected);
+  const tell = request.onProgress ?? (() => undefined);
+  for (const [index, table] of order.tables.entries()) {
+    const label = `table ${position(index + 1, order.tables.length)}: ${table}`;
+    report.tables[table] = await copyTable(request, from, to, plans.get(table)!, report.rejected, (done, total) => tell({label, done, total, unit: 'rows'}));
   }
-  for (const fk of order.deferred) {
+  for (const [index, fk] of order.deferred.entries()) {
+    tell({label: `pointer ${position(index + 1, order.deferred.length)}: ${fk.table}.${fk.column}`});
     report.rejected.push(...(await fillPointers(from, to, plans.get(fk.table)!, fk.column)));
   }
+  tell({label: 'checking foreign keys'});
   await removeDanglingRows(to, report);
-  if (tracked) await to.restoreIndexes();
+  if (tracked) await to.restoreIndexes((done, total) => tell({label: 'rebuilding indexes', done, total, unit: 'indexes'}));
   if (tracked) await to.replaceRevision(targetRevision);
   report.tables[ALEMBIC] = {source: await from.count(ALEMBIC), copied: tracked ? 1 : 0, skipped: tracked ? 0 : 1};
+  if (to.dialect === 'postgres') tell({label: 'analyzing the target'});
   await to.analyze();
 
+  tell({label: 'comparing row counts'});
   for (const table of order.tables) {
     const counts = report.tables[table];
     const onTarget = await to.count(table);
@@ -140,7 +141,8 @@ async function copyBetween(
   let rowsMatch = true;
   if (request.verify) {
     report.checksums = {};
-    for (const table of order.tables) {
+    for (const [index, table] of order.tables.entries()) {
+      tell({label: `verifying table ${position(index + 1, order.tables.length)}: ${table}`});
       const comparison = await compareTable(from, to, plans.get(table)!, request.mode === 'append');
       report.checksums[table] = comparison;
       if (comparison.differing_count > 0) rowsMatch = false;
@@ -178,11 +180,25 @@ async function sourceCountsOnly(source: Database, dryRun: boolean): Promise<Copy
   try {
     const report = emptyReport(dryRun);
     const tables = [...prefectTables(await from.tables()).keys()].sort();
-    for (const table of tables) report.tables[table] = {source: await from.count(table), copied: 0, skipped: 0};
+    for (const table of tables) report.tables[table] = await predictedCount(from, undefined, table, 'fresh');
     return report;
   } finally {
     await from.release();
   }
+}
+
+/**
+ * What the real run would report for a table, without copying: everything into a fresh
+ * target (alembic_version is stamped as one row); on --resume, the rows already there are
+ * skipped (pages commit in key order, so they are a prefix of the source). On --append the
+ * target's ids are not compared beforehand: every source row counts as copied, so the dry
+ * run is an upper bound of the rows added.
+ */
+async function predictedCount(from: CopyEndpoint, to: CopyEndpoint | undefined, table: string, mode: CopyMode): Promise<TableCount> {
+  const source = await from.count(table);
+  if (table === ALEMBIC) return mode === 'append' ? {source, copied: 0, skipped: source} : {source, copied: source, skipped: 0};
+  const present = mode === 'resume' && to ? Math.min(await to.count(table), source) : 0;
+  return {source, copied: source - present, skipped: present};
 }
 
 async function readRevision(endpoint: CopyEndpoint): Promise<string | null> {
@@ -239,7 +255,14 @@ async function allCopied(source: CopyEndpoint, target: CopyEndpoint, tables: Rea
   return true;
 }
 
-async function copyTable(request: CopyRequest, from: CopyEndpoint, to: CopyEndpoint, plan: TablePlan, rejected: RejectedRow[]): Promise<TableCount> {
+async function copyTable(
+  request: CopyRequest,
+  from: CopyEndpoint,
+  to: CopyEndpoint,
+  plan: TablePlan,
+  rejected: RejectedRow[],
+  onRows: (done: number, total: number) => void,
+): Promise<TableCount> {
   const counts: TableCount = {source: await from.count(plan.name), copied: 0, skipped: 0};
   let after: string | null = null;
   if (request.mode === 'resume') {
@@ -249,29 +272,25 @@ async function copyTable(request: CopyRequest, from: CopyEndpoint, to: CopyEndpo
     counts.skipped = present;
     after = await to.maxKey(plan.name, plan.key);
   }
+  onRows(counts.skipped, counts.source);
   if (counts.source === 0) return counts;
-  const bar = request.progress ? ProgressBar.forStderr(plan.name, counts.source) : undefined;
   const reads = plan.columns.map((c) => c.read);
   const names = plan.columns.map((c) => c.name);
-  try {
-    let page = await from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS);
-    while (page.length > 0) {
-      after = String(page[page.length - 1][plan.keyIndex]);
-      const rows = convertPage(plan, page, rejected);
-      const last = page.length < PAGE_ROWS;
-      // Read the next page while the target takes this one.
-      const [outcome, next] = await Promise.all([
-        to.insertRows(plan.name, names, plan.key, rows, request.mode === 'append'),
-        last ? Promise.resolve([] as RawRow[]) : from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS),
-      ]);
-      counts.copied += outcome.copied;
-      counts.skipped += outcome.skipped;
-      rejected.push(...outcome.rejected);
-      bar?.update(counts.copied + counts.skipped, counts.copied);
-      page = next;
-    }
-  } finally {
-    bar?.finish();
+  let page = await from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS);
+  while (page.length > 0) {
+    after = String(page[page.length - 1][plan.keyIndex]);
+    const rows = convertPage(plan, page, rejected);
+    const last = page.length < PAGE_ROWS;
+    // Read the next page while the target takes this one.
+    const [outcome, next] = await Promise.all([
+      to.insertRows(plan.name, names, plan.key, rows, request.mode === 'append'),
+      last ? Promise.resolve([] as RawRow[]) : from.readPage(plan.name, reads, plan.key, after, PAGE_ROWS),
+    ]);
+    counts.copied += outcome.copied;
+    counts.skipped += outcome.skipped;
+    rejected.push(...outcome.rejected);
+    onRows(counts.copied + counts.skipped, counts.source);
+    page = next;
   }
   return counts;
 }
@@ -310,4 +329,33 @@ async function fillPointers(from: CopyEndpoint, to: CopyEndpoint, plan: TablePla
     if (pairs.length < PAGE_ROWS) break;
   }
   return rejected;
+}
+
+/**
+ * The revision an empty target is built at: the source's own (its pair on the other dialect),
+ * which prefectdb's chain must reach. Refused, before anything is written, when it cannot.
+ */
+async function emptyTargetRevision(source: {dialect: Database['dialect']; revision: string}, targetDialect: Database['dialect']): Promise<string> {
+  const revision = targetRevisionFor(source, {dialect: targetDialect, revision: null});
+  const {loadChain} = await import('../../db/migration-chain.js');
+  const chain = await loadChain(targetDialect).catch(() => []);
+  if (!chain.some((step) => step.revision === revision)) {
+    throw refusedError(
+      `the target has no tables and prefectdb's migration chain cannot build ${targetDialect} revision ${revision} (the source is at ${source.revision}, ${describeRelease(source)}): ` +
+        `the chain covers Prefect 2.13.0 to the head, so upgrade an older source with Prefect first (prefect server database upgrade) and copy again`,
+    );
+  }
+  return revision;
+}
+
+/** The head through db init's shortcut; any other revision through Prefect's chain from 2.13.0. */
+async function buildTargetSchema(db: Database, revision: string): Promise<void> {
+  const {HEAD_REVISIONS} = await import('../../db/revisions.js');
+  if (revision === HEAD_REVISIONS[db.dialect]) {
+    const {migrateToHead} = await import('../../db/migrate.js');
+    await migrateToHead(db.knex, db.dialect);
+    return;
+  }
+  const {buildAtRevision} = await import('../migrations/apply.js');
+  await buildAtRevision(db.knex, db.dialect, revision);
 }

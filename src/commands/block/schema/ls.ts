@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../../cli/list-flags.js';
 import type {BlockSchemaRecord} from '../../../repositories/blocks.js';
 
 export default class BlockSchemaLs extends BaseCommand<typeof BlockSchemaLs> {
@@ -12,7 +12,7 @@ export default class BlockSchemaLs extends BaseCommand<typeof BlockSchemaLs> {
   static flags = {
     type: Flags.string({description: 'only schemas of the block type with this slug'}),
     sort: Flags.string({description: 'type, version, created or updated, optionally :asc or :desc', default: 'type'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['id', 'type', 'version', 'checksum', 'capabilities']),
   };
 
   async run(): Promise<void> {
@@ -26,12 +26,12 @@ export default class BlockSchemaLs extends BaseCommand<typeof BlockSchemaLs> {
       noun: 'block schemas',
       ...result,
       columns: [
-        {header: 'ID', cell: (s) => s.id},
-        {header: 'TYPE', cell: (s) => s.block_type?.slug ?? ''},
-        {header: 'VERSION', cell: (s) => s.version},
+        {header: 'ID', key: 'id', cell: (s) => s.id},
+        {header: 'TYPE', key: 'block_type', cell: (s) => s.block_type?.slug ?? ''},
+        {header: 'VERSION', key: 'version', cell: (s) => s.version},
         // sha256: and 12 hex digits tell schemas apart; --json has the whole checksum.
-        {header: 'CHECKSUM', cell: (s) => s.checksum.slice(0, 19)},
-        {header: 'CAPABILITIES', cell: (s) => s.capabilities.join(', ')},
+        {header: 'CHECKSUM', key: 'checksum', cell: (s) => s.checksum.slice(0, 19)},
+        {header: 'CAPABILITIES', key: 'capabilities', cell: (s) => s.capabilities.join(', ')},
       ],
     });
   }

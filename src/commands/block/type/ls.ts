@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../../base-command.js';
-import {effectiveLimit, limitFlags, parseSort} from '../../../cli/list-flags.js';
+import {effectiveLimit, limitFlagsNaming, parseSort} from '../../../cli/list-flags.js';
 import type {BlockTypeSummary} from '../../../repositories/blocks.js';
 
 export default class BlockTypeLs extends BaseCommand<typeof BlockTypeLs> {
@@ -11,7 +11,7 @@ export default class BlockTypeLs extends BaseCommand<typeof BlockTypeLs> {
 
   static flags = {
     sort: Flags.string({description: 'slug, name, created or updated, optionally :asc or :desc', default: 'slug'}),
-    ...limitFlags,
+    ...limitFlagsNaming(['slug', 'name', 'protected', 'schemas', 'documents', 'description']),
   };
 
   async run(): Promise<void> {
@@ -24,12 +24,12 @@ export default class BlockTypeLs extends BaseCommand<typeof BlockTypeLs> {
       noun: 'block types',
       ...result,
       columns: [
-        {header: 'SLUG', cell: (t) => t.slug},
-        {header: 'NAME', cell: (t) => t.name},
-        {header: 'PROTECTED', cell: (t) => (t.is_protected ? 'yes' : 'no')},
-        {header: 'SCHEMAS', cell: (t) => String(t.block_schema_count)},
-        {header: 'DOCUMENTS', cell: (t) => String(t.block_document_count)},
-        {header: 'DESCRIPTION', cell: (t, fmt) => fmt.summary(t.description, 60)},
+        {header: 'SLUG', key: 'slug', cell: (t) => t.slug},
+        {header: 'NAME', key: 'name', cell: (t) => t.name},
+        {header: 'PROTECTED', key: 'is_protected', cell: (t) => (t.is_protected ? 'yes' : 'no')},
+        {header: 'SCHEMAS', key: 'block_schema_count', cell: (t) => String(t.block_schema_count)},
+        {header: 'DOCUMENTS', key: 'block_document_count', cell: (t) => String(t.block_document_count)},
+        {header: 'DESCRIPTION', key: 'description', cell: (t, fmt) => fmt.summary(t.description, 60)},
       ],
     });
   }

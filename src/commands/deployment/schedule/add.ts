@@ -56,6 +56,6 @@ export default class DeploymentScheduleAdd extends DeploymentWriteCommand<typeof
     const now = new Date(nowMillis).toISOString().replace('Z', '000Z'); // microseconds, as the contract writes them
     const change = await addSchedule(this.ctx, deployment.id, {schedule, active: !flags.inactive, slug: flags.slug, parameters}, {now, dryRun: this.dryRun});
     this.report(`Added schedule ${change.scheduleIds[0]} to ${deployment.flow_name}/${deployment.name}`, `add a schedule to ${deployment.flow_name}/${deployment.name}`);
-    if (!this.dryRun) await this.printSchedules(await this.reread(deployment.id), change.scheduleIds);
+    await this.printSchedules(change.deployment, change.scheduleIds);
   }
 }

@@ -21,6 +21,6 @@ export default class DeploymentScheduleClear extends DeploymentWriteCommand<type
     await this.confirm(`Delete all ${deployment.schedules.length} schedules of ${label} and its auto-scheduled runs?`);
     const change = await clearSchedules(this.ctx, deployment.id, {now: nowIso(), dryRun: this.dryRun});
     this.report(`Deleted ${change.scheduleIds.length} schedules and ${runsPhrase(change.deletedRuns)}`, `delete ${change.scheduleIds.length} schedules and ${runsPhrase(change.deletedRuns)}`);
-    await this.printSchedules(deployment, change.scheduleIds);
+    await this.printSchedules(change.deployment, change.scheduleIds);
   }
 }

@@ -23,6 +23,6 @@ export default class DeploymentScheduleDelete extends DeploymentWriteCommand<typ
     const change = await removeSchedule(this.ctx, deployment.id, this.args.schedule, {now: nowIso(), dryRun: this.dryRun});
     this.report(`Deleted schedule ${change.scheduleIds[0]} and ${runsPhrase(change.deletedRuns)}`, `delete schedule ${change.scheduleIds[0]} and ${runsPhrase(change.deletedRuns)}`);
     // The deleted schedule, as it was listed.
-    await this.printSchedules(deployment, change.scheduleIds);
+    await this.printSchedules(change.deployment, change.scheduleIds);
   }
 }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../../base-command.js';
-import {viewFlags} from '../../../cli/view-flags.js';
+import {viewFlagsNaming} from '../../../cli/view-flags.js';
 import type {ScheduleView} from '../../../render/schedule-view.js';
 
 export default class DeploymentScheduleLs extends BaseCommand<typeof DeploymentScheduleLs> {
@@ -23,7 +23,7 @@ export default class DeploymentScheduleLs extends BaseCommand<typeof DeploymentS
   static flags = {
     next: Flags.integer({description: 'how many upcoming run times to compute per schedule', default: 3, min: 0, max: 1000}),
     from: Flags.string({description: 'compute run times from this time instead of now: ISO-8601, an age such as 2h (ago), or +1d (ahead)'}),
-    ...viewFlags,
+    ...viewFlagsNaming(['id', 'schedule', 'active', 'slug', 'next_runs']),
   };
 
   async run(): Promise<void> {

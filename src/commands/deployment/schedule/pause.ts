@@ -22,6 +22,6 @@ export default class DeploymentSchedulePause extends DeploymentWriteCommand<type
     await this.confirm(`Pause schedule ${this.args.schedule} of ${label} and delete its future auto-scheduled runs?`);
     const change = await setActive(this.ctx, deployment.id, this.args.schedule, false, {now: nowIso(), dryRun: this.dryRun});
     this.report(`Paused schedule ${change.scheduleIds[0]}; deleted ${runsPhrase(change.deletedRuns)}`, `pause schedule ${change.scheduleIds[0]} and delete ${runsPhrase(change.deletedRuns)}`);
-    await this.printSchedules(await this.reread(deployment.id), change.scheduleIds);
+    await this.printSchedules(change.deployment, change.scheduleIds);
   }
 }

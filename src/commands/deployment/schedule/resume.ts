@@ -22,7 +22,7 @@ export default class DeploymentScheduleResume extends DeploymentWriteCommand<typ
     await this.confirm(`Resume schedule ${this.args.schedule} of ${label} and delete the future auto-scheduled runs of the deployment?`);
     const change = await setActive(this.ctx, deployment.id, this.args.schedule, true, {now: nowIso(), dryRun: this.dryRun});
     this.report(`Resumed schedule ${change.scheduleIds[0]}; deleted ${runsPhrase(change.deletedRuns)}`, `resume schedule ${change.scheduleIds[0]} and delete ${runsPhrase(change.deletedRuns)}`);
-    await this.printSchedules(await this.reread(deployment.id), change.scheduleIds);
+    await this.printSchedules(change.deployment, change.scheduleIds);
   }
 }
 

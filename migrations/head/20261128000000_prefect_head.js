@@ -2,7 +2,7 @@
 // catalogue (src/schema) and stamped into alembic_version, so a Prefect server of that
 // revision takes the database as its own. `kit` is src/db/migration-kit.ts.
 
-/** @param {import('knex').Knex} knex @param {import('../src/db/migration-kit.js').MigrationKit} kit */
+/** @param {import('knex').Knex} knex @param {import('../../src/db/migration-kit.js').MigrationKit} kit */
 export async function up(knex, kit) {
   const dialect = kit.dialectOf(knex);
   for (const statement of kit.headSchemaStatements(dialect)) await knex.raw(statement);

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 
-import {PREFECTDB_MIGRATIONS_TABLE} from '../../src/db/migrate.js';
+import {PREFECTDB_MIGRATIONS_TABLE} from './schema-info.js';
 
 /**
  * A database's schema as one entry per object — `column flow_run.state_type`,
@@ -10,6 +10,15 @@ import {PREFECTDB_MIGRATIONS_TABLE} from '../../src/db/migrate.js';
  * prefectdb's own bookkeeping (its Knex migration and lock tables) is left out.
  */
 export type SchemaSnapshot = Map<string, string>;
+
+export interface SnapshotOptions {
+  /**
+   * Also record each table's column order (`column-order flow_run`). Databases of one
+   * revision reached by different histories order columns differently, so only a comparison
+   * of one history with another (a migration against Prefect's own) asks for it.
+   */
+  columnOrder?: boolean;
+}
 
 function isBookkeeping(name: string): boolean {
   return name === PREFECTDB_MIGRATIONS_TABLE || name.startsWith(`${PREFECTDB_MIGRATIONS_TABLE}_`);
@@ -44,7 +53,7 @@ export function diffSnapshots(expected: SchemaSnapshot, actual: SchemaSnapshot):
     const got = actual.get(key);
     if (got === undefined) lines.push(`missing  ${key}: ${want}`);
     else if (want === undefined) lines.push(`extra    ${key}: ${got}`);
-    else if (want !== got) lines.push(`differs  ${key}\n           reference: ${want}\n           db init:   ${got}`);
+    else if (want !== got) lines.push(`differs  ${key}\n           reference: ${want}\n           actual:    ${got}`);
   }
   return lines;
 }
@@ -58,21 +67,27 @@ export function diffSnapshots(expected: SchemaSnapshot, actual: SchemaSnapshot):
  * left out: their numbering follows clause order, and the constraints themselves are
  * compared by name and definition.
  */
-export function snapshotSqlite(db: BetterSqlite3.Database): SchemaSnapshot {
+export function snapshotSqlite(db: BetterSqlite3.Database, options: SnapshotOptions = {}): SchemaSnapshot {
   const snapshot: SchemaSnapshot = new Map();
   const objects = db
     .prepare(`select type, name, tbl_name, sql from sqlite_master where sql is not null and name not like 'sqlite\\_%' escape '\\'`)
     .all() as Array<{type: string; name: string; tbl_name: string; sql: string}>;
   for (const object of objects) {
     if (isBookkeeping(object.tbl_name)) continue;
-    if (object.type === 'table') snapshotSqliteTable(db, object.name, object.sql, snapshot);
+    if (object.type === 'table') snapshotSqliteTable(db, object.name, object.sql, snapshot, options);
     else if (object.type === 'index') snapshot.set(`index ${object.name}`, describeSqliteIndex(db, object));
     else snapshot.set(`${object.type} ${object.name}`, normaliseSql(object.sql));
   }
   return snapshot;
 }
 
-function snapshotSqliteTable(db: BetterSqlite3.Database, table: string, sql: string, snapshot: SchemaSnapshot): void {
+function snapshotSqliteTable(
+  db: BetterSqlite3.Database,
+  table: string,
+  sql: string,
+  snapshot: SchemaSnapshot,
+  options: SnapshotOptions,
+): void {
   snapshot.set(`table ${table}`, 'exists');
   const columns = db.prepare('select name, type, "notnull", dflt_value, pk from pragma_table_info(?)').all(table) as Array<{
     name: string;
@@ -90,6 +105,7 @@ function snapshotSqliteTable(db: BetterSqlite3.Database, table: string, sql: str
     };
     snapshot.set(`column ${table}.${column.name}`, JSON.stringify(description));
   }
+  if (options.columnOrder) snapshot.set(`column-order ${table}`, columns.map((column) => column.name).join(', '));
   const foreignKeys = db
     .prepare('select "from", "table", "to", on_update, on_delete, "match" from pragma_foreign_key_list(?)')
     .all(table) as Array<Record<string, string>>;
@@ -184,7 +200,7 @@ function indexKeysAndPredicate(sql: string): {keys: string[]; where: string | nu
  * Everything in the connection's current schema, read from pg_catalog; the schema's name is
  * stripped from definitions so a dump loaded into `public` compares with any other schema.
  */
-export async function snapshotPostgres(client: pg.Client): Promise<SchemaSnapshot> {
+export async function snapshotPostgres(client: pg.Client, options: SnapshotOptions = {}): Promise<SchemaSnapshot> {
   const snapshot: SchemaSnapshot = new Map();
   const schema = (await client.query<{schema: string}>('select current_schema() as schema')).rows[0].schema;
   const unqualify = (text: string) => text.replaceAll(`${schema}.`, '');
@@ -206,12 +222,18 @@ export async function snapshotPostgres(client: pg.Client): Promise<SchemaSnapsho
        join pg_class c on c.oid = a.attrelid
        join pg_namespace n on n.oid = c.relnamespace
        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-      where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped`,
+      where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+      order by c.relname, a.attnum`,
   );
+  const order = new Map<string, string[]>();
   for (const row of columns.rows) {
     if (isBookkeeping(row.table)) continue;
     const description = {type: unqualify(row.type), notnull: row.notnull, default: row.default && unqualify(row.default)};
     snapshot.set(`column ${row.table}.${row.column}`, JSON.stringify(description));
+    order.set(row.table, [...(order.get(row.table) ?? []), row.column]);
+  }
+  if (options.columnOrder) {
+    for (const [table, names] of order) snapshot.set(`column-order ${table}`, names.join(', '));
   }
 
   const indexes = await client.query<{table: string; name: string; definition: string}>(
