@@ -33,8 +33,8 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
     const {flags} = this;
     const staleCutoff = parseTimeInput(flags.stale);
     const only = flags.check ? chosenChecks(flags.check, checkNames()) : undefined;
-    const {StepProgress} = await import('../../render/progress.js');
-    const progress = StepProgress.forStderr('db doctor');
+    const {ProgressLine} = await import('../../render/progress.js');
+    const progress = ProgressLine.forStderr();
     const dryRun = flags['dry-run'];
     const repairing = flags.fix || dryRun;
     const {db, schema} = repairing ? await this.connectForWrite() : await this.connectToPrefect();
@@ -44,7 +44,7 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
       staleCutoff,
       only,
       fullIntegrity: flags.full,
-      progress,
+      progress: progress?.listener,
       filename: db.target.dialect === 'sqlite' ? db.target.filename : undefined,
       beforeRepair: async (found) => {
         const rows = found.reduce((sum, f) => sum + f.count, 0);
