@@ -42,12 +42,12 @@ const KEY_WITHOUT_TRIGGER = 'CREATE UNIQUE INDEX uq_automation_bucket__automatio
 /** @param {import('knex').Knex} knex @param {import('../src/db/migration-kit.js').MigrationKit} kit */
 export async function up(knex, kit) {
   if (kit.dialectOf(knex) === 'sqlite') {
-    await kit.rebuildSqliteTable(knex, {
+    await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
       table: 'automation_bucket',
       createSql: sqliteTable(kit, 'trigger_id CHAR(36) NOT NULL', 'triggered_at DATETIME'),
       copy: kit.copyColumns(COLUMNS),
       indexes: [...KEPT_INDEXES, KEY_WITH_TRIGGER],
-    });
+    }));
     return;
   }
   await knex.raw('ALTER TABLE automation_bucket ALTER COLUMN trigger_id SET NOT NULL');
@@ -60,12 +60,12 @@ export async function up(knex, kit) {
 export async function down(knex, kit) {
   if (kit.dialectOf(knex) === 'sqlite') {
     // Prefect's downgrade names the old type TIMESTAMP, not DATETIME: its table keeps that.
-    await kit.rebuildSqliteTable(knex, {
+    await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
       table: 'automation_bucket',
       createSql: sqliteTable(kit, 'trigger_id CHAR(36)', 'triggered_at TIMESTAMP NOT NULL'),
       copy: kit.copyColumns(COLUMNS),
       indexes: [...KEPT_INDEXES, KEY_WITHOUT_TRIGGER],
-    });
+    }));
     return;
   }
   await knex.raw('DROP INDEX uq_automation_bucket__automation_id__trigger_id__bucketing_key');

@@ -37,9 +37,9 @@ export async function down(knex, kit) {
   }
   // Batch mode drops a column on SQLite by rebuilding the table.
   const text = kit.sqliteBatchText;
-  await kit.rebuildSqliteTable(knex, {table: 'work_queue', createSql: WORK_QUEUE_TABLE(text), copy: kit.copyColumns(WORK_QUEUE_COLUMNS), indexes: WORK_QUEUE_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(text), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'work_queue', createSql: WORK_QUEUE_TABLE(text), copy: kit.copyColumns(WORK_QUEUE_COLUMNS), indexes: WORK_QUEUE_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(text), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES}));
 }
 
 // The tables as Prefect's downgrade leaves them on SQLite (read off its result).

@@ -45,8 +45,8 @@ export async function down(knex, kit) {
     return;
   }
   const text = kit.sqliteBatchText;
-  await kit.rebuildSqliteTable(knex, {table: 'worker', createSql: WORKER_TABLE(text), copy: kit.copyColumns(WORKER_COLUMNS), indexes: WORKER_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'worker', createSql: WORKER_TABLE(text), copy: kit.copyColumns(WORKER_COLUMNS), indexes: WORKER_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'work_pool', createSql: WORK_POOL_TABLE(text), copy: kit.copyColumns(WORK_POOL_COLUMNS), indexes: WORK_POOL_INDEXES}));
 }
 
 // The tables as Prefect's downgrade leaves them on SQLite (read off its result).

@@ -27,12 +27,12 @@ export async function down(knex, kit) {
     return;
   }
   const text = kit.sqliteBatchText;
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'deployment_schedule',
     createSql: DEPLOYMENT_SCHEDULE_TABLE(text),
     copy: kit.copyColumns(DEPLOYMENT_SCHEDULE_COLUMNS),
     indexes: DEPLOYMENT_SCHEDULE_INDEXES,
-  });
+  }));
 }
 
 // The table as Prefect's downgrade leaves it on SQLite (read off its result).

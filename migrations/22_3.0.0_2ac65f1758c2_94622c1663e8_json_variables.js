@@ -71,13 +71,12 @@ export async function down(knex, kit) {
     return;
   }
   await knex.raw('ALTER TABLE variable ADD COLUMN string_value VARCHAR');
-  // Numbers are stored as numbers in the JSON column; into the text column they go as SQLite
-  // writes them, which is also what Python's number written there becomes.
-  await knex.raw("UPDATE variable SET string_value = value WHERE typeof(value) IN ('integer', 'real')");
+  // Whole numbers are stored as integers in the JSON column and read back the same everywhere.
+  await knex.raw("UPDATE variable SET string_value = value WHERE typeof(value) = 'integer'");
   for (const row of await sqliteRowsToConvert(knex)) {
     const converted = sqliteOldValue(row);
     if ('blocker' in converted) throw new Error(converted.blocker);
-    await knex.raw(`UPDATE variable SET string_value = ${converted.sql} WHERE id = ?`, [converted.value, row.id]);
+    await knex.raw('UPDATE variable SET string_value = ? WHERE id = ?', [converted.text, row.id]);
   }
   await replaceSqliteValue(knex, kit, 'string_value', 'value VARCHAR NOT NULL');
 }
@@ -97,19 +96,35 @@ export async function downBlockers(knex, kit) {
 }
 
 async function sqliteRowsToConvert(knex) {
-  return knex.raw("SELECT id, name, value, typeof(value) AS kind FROM variable WHERE typeof(value) NOT IN ('integer', 'real') ORDER BY name");
+  return knex.raw("SELECT id, name, value, typeof(value) AS kind FROM variable WHERE typeof(value) <> 'integer' ORDER BY name");
 }
 
 const INT64 = {min: -(2n ** 63n), max: 2n ** 63n - 1n};
 
-/** What json.loads(value) gives, as the SQL that writes it into the old text column, or why it cannot. */
+/**
+ * A float as SQLite writes it into a text column, in the 15 significant digits of the SQLite
+ * Prefect's reference run used ("%!.15g": 1.0e+100, 0.1, 1.23456789012346e+22); newer SQLite
+ * releases write up to 17 digits instead.
+ */
+function sqliteRealText(value) {
+  if (!Number.isFinite(value)) return value > 0 ? 'Inf' : '-Inf';
+  if (value === 0) return '0.0';
+  const [mantissa, exponentText] = value.toExponential(14).split('e');
+  const exponent = Number(exponentText);
+  const trim = (digits) => (digits.includes('.') ? digits.replace(/0+$/, '').replace(/\.$/, '.0') : `${digits}.0`);
+  if (exponent < -4 || exponent >= 15) return `${trim(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  return trim(value.toFixed(14 - exponent));
+}
+
+/** What json.loads(value) gives, as the text the old column receives, or why it cannot. */
 function sqliteOldValue(row) {
   const blocked = (why) => ({blocker: `variable ${row.name} (${row.id}): ${why}; the old schema holds only a string, number or boolean`});
+  if (row.kind === 'real') return {text: sqliteRealText(row.value)};
   if (row.kind === 'null') return blocked('its value is empty');
   if (row.kind !== 'text') return blocked('its value is not JSON text');
   const trimmed = row.value.trim();
-  // Python's json.loads also reads these; sqlite stores its infinity as text 'Inf'.
-  if (trimmed === 'Infinity' || trimmed === '-Infinity') return {sql: 'CAST(? AS REAL)', value: trimmed === 'Infinity' ? '9e999' : '-9e999'};
+  // Python's json.loads also reads these.
+  if (trimmed === 'Infinity' || trimmed === '-Infinity') return {text: trimmed === 'Infinity' ? 'Inf' : '-Inf'};
   let parsed;
   try {
     parsed = JSON.parse(row.value);
@@ -118,14 +133,15 @@ function sqliteOldValue(row) {
   }
   if (typeof parsed === 'string') {
     if (/\p{Cs}/u.test(parsed.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return blocked('its string holds a lone surrogate, which cannot be stored');
-    return {sql: '?', value: parsed};
+    return {text: parsed};
   }
-  if (typeof parsed === 'boolean') return {sql: '?', value: parsed ? 1 : 0};
+  // Python binds True and False as 1 and 0.
+  if (typeof parsed === 'boolean') return {text: parsed ? '1' : '0'};
   if (typeof parsed === 'number') {
-    if (!/^-?\d+$/.test(trimmed)) return {sql: 'CAST(? AS REAL)', value: trimmed};
+    if (!/^-?\d+$/.test(trimmed)) return {text: sqliteRealText(parsed)};
     const whole = BigInt(trimmed);
     if (whole < INT64.min || whole > INT64.max) return blocked('its integer is too large for SQLite');
-    return {sql: 'CAST(? AS INTEGER)', value: trimmed};
+    return {text: whole.toString()};
   }
   if (parsed === null) return blocked('its value is null');
   return blocked(`its value is ${Array.isArray(parsed) ? 'a list' : 'an object'}`);

@@ -38,7 +38,7 @@ export async function up(knex, kit) {
     await knex.raw('CREATE UNIQUE INDEX uq_follower_for_scope ON automation_event_follower (scope, follower_event_id)');
     return;
   }
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'automation_event_follower',
     createSql: followerTable(kit.sqliteBatchText, ['scope VARCHAR NOT NULL', 'CONSTRAINT pk_automation_event_follower PRIMARY KEY (id)']),
     copy: kit.copyColumns(COLUMNS),
@@ -47,7 +47,7 @@ export async function up(knex, kit) {
       'CREATE INDEX ix_automation_event_follower__scope ON automation_event_follower (scope)',
       'CREATE UNIQUE INDEX uq_follower_for_scope ON automation_event_follower (scope, follower_event_id)',
     ],
-  });
+  }));
 }
 
 /** @param {import('knex').Knex} knex @param {import('../src/db/migration-kit.js').MigrationKit} kit */
@@ -59,7 +59,7 @@ export async function down(knex, kit) {
     await knex.raw('ALTER TABLE automation_event_follower DROP COLUMN scope');
     return;
   }
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'automation_event_follower',
     createSql: followerTable(kit.sqliteBatchText, [
       'CONSTRAINT pk_automation_event_follower PRIMARY KEY (id)',
@@ -67,7 +67,7 @@ export async function down(knex, kit) {
     ]),
     copy: kit.copyColumns(COLUMNS),
     indexes: INDEXES,
-  });
+  }));
 }
 
 /**

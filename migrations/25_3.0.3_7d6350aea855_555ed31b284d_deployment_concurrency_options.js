@@ -21,7 +21,7 @@ export async function down(knex, kit) {
     return;
   }
   // Batch mode drops a column on SQLite by rebuilding the table.
-  await kit.rebuildSqliteTable(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(kit.sqliteBatchText), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(kit.sqliteBatchText), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES}));
 }
 
 // The table as Prefect's downgrade leaves it on SQLite (read off its result).

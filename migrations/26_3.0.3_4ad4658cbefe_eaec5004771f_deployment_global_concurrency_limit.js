@@ -27,7 +27,7 @@ export async function up(knex, kit) {
   }
   // Prefect rebuilds the table, then links in a second pass; linking while copying (limit names
   // are unique, so at most one matches) leaves the same rows after one pass over the table.
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'deployment',
     createSql: deploymentTable(kit.sqliteBatchText, ['concurrency_limit_id CHAR(36)'], [LIMIT_FOREIGN_KEY]),
     copy: {
@@ -35,7 +35,7 @@ export async function up(knex, kit) {
       concurrency_limit_id: `(SELECT l.id FROM concurrency_limit_v2 l WHERE l.name = 'deployment:' || "deployment".id)`,
     },
     indexes: DEPLOYMENT_INDEXES,
-  });
+  }));
 }
 
 /** @param {import('knex').Knex} knex @param {import('../src/db/migration-kit.js').MigrationKit} kit */
@@ -45,12 +45,12 @@ export async function down(knex, kit) {
     await knex.raw('ALTER TABLE deployment DROP COLUMN concurrency_limit_id');
     return;
   }
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'deployment',
     createSql: deploymentTable(kit.sqliteBatchText, [], []),
     copy: kit.copyColumns(DEPLOYMENT_COLUMNS),
     indexes: DEPLOYMENT_INDEXES,
-  });
+  }));
 }
 
 // deployment as Prefect's batch rebuilds leave it on SQLite (read off their results); the

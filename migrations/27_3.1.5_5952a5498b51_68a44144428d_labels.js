@@ -26,10 +26,10 @@ export async function down(knex, kit) {
   // Batch mode drops a column on SQLite by rebuilding the table: every flow run and task run is
   // copied once, as Prefect's downgrade does.
   const text = kit.sqliteBatchText;
-  await kit.rebuildSqliteTable(knex, {table: 'task_run', createSql: TASK_RUN_TABLE(text), copy: kit.copyColumns(TASK_RUN_COLUMNS), indexes: TASK_RUN_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'flow_run', createSql: FLOW_RUN_TABLE(text), copy: kit.copyColumns(FLOW_RUN_COLUMNS), indexes: FLOW_RUN_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'flow', createSql: FLOW_TABLE(text), copy: kit.copyColumns(FLOW_COLUMNS), indexes: FLOW_INDEXES});
-  await kit.rebuildSqliteTable(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(text), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'task_run', createSql: TASK_RUN_TABLE(text), copy: kit.copyColumns(TASK_RUN_COLUMNS), indexes: TASK_RUN_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'flow_run', createSql: FLOW_RUN_TABLE(text), copy: kit.copyColumns(FLOW_RUN_COLUMNS), indexes: FLOW_RUN_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'flow', createSql: FLOW_TABLE(text), copy: kit.copyColumns(FLOW_COLUMNS), indexes: FLOW_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'deployment', createSql: DEPLOYMENT_TABLE(text), copy: kit.copyColumns(DEPLOYMENT_COLUMNS), indexes: DEPLOYMENT_INDEXES}));
 }
 
 // The tables as Prefect's downgrade leaves them on SQLite (read off its result).

@@ -35,13 +35,13 @@ export async function up(knex, kit) {
   await knex.raw('CREATE INDEX ix_artifact__key_created_desc ON artifact ("key", created DESC)');
   await knex.raw('DROP INDEX ix_block_document__block_type_name_name');
   await knex.raw('CREATE INDEX ix_block_document__block_type_name__name ON block_document (block_type_name, name)');
-  await kit.rebuildSqliteTable(knex, {table: 'deployment', createSql: UP_DEPLOYMENT_TABLE(text), copy: kit.copyColumns(UP_DEPLOYMENT_COLUMNS), indexes: UP_DEPLOYMENT_INDEXES});
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'deployment', createSql: UP_DEPLOYMENT_TABLE(text), copy: kit.copyColumns(UP_DEPLOYMENT_COLUMNS), indexes: UP_DEPLOYMENT_INDEXES}));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'deployment_schedule',
     createSql: UP_DEPLOYMENT_SCHEDULE_TABLE(text),
     copy: kit.copyColumns(UP_DEPLOYMENT_SCHEDULE_COLUMNS),
     indexes: UP_DEPLOYMENT_SCHEDULE_INDEXES,
-  });
+  }));
   await knex.raw('DROP INDEX ix_flow_run__deployment_id');
   await knex.raw(SCHEDULER_INDEX_SQLITE);
 }
@@ -64,13 +64,13 @@ export async function down(knex, kit) {
   await knex.raw('DROP INDEX ix_flow_run__scheduler_deployment_id_auto_scheduled_next_schedu');
   await knex.raw('CREATE INDEX ix_flow_run__deployment_id ON flow_run (deployment_id)');
   // The re-added columns are filled by their defaults as the rows are copied.
-  await kit.rebuildSqliteTable(knex, {
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {
     table: 'deployment_schedule',
     createSql: DOWN_DEPLOYMENT_SCHEDULE_TABLE(text),
     copy: kit.copyColumns(UP_DEPLOYMENT_SCHEDULE_COLUMNS),
     indexes: DOWN_DEPLOYMENT_SCHEDULE_INDEXES,
-  });
-  await kit.rebuildSqliteTable(knex, {table: 'deployment', createSql: DOWN_DEPLOYMENT_TABLE(text), copy: kit.copyColumns(UP_DEPLOYMENT_COLUMNS), indexes: DOWN_DEPLOYMENT_INDEXES});
+  }));
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {table: 'deployment', createSql: DOWN_DEPLOYMENT_TABLE(text), copy: kit.copyColumns(UP_DEPLOYMENT_COLUMNS), indexes: DOWN_DEPLOYMENT_INDEXES}));
   await knex.raw('DROP INDEX ix_block_document__block_type_name__name');
   await knex.raw('CREATE INDEX ix_block_document__block_type_name_name ON block_document (block_type_name, name)');
   await knex.raw('DROP INDEX ix_artifact__key_created_desc');

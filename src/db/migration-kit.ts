@@ -11,6 +11,7 @@ import {readSqlStatements} from './sql-file.js';
 import {copyColumns} from './migration-helpers/copy-columns.js';
 import {pythonStrOfJson} from './migration-helpers/python-text.js';
 import {sqliteBatchText} from './migration-helpers/sqlite-batch-text.js';
+import {inLiveColumnOrder} from './migration-helpers/sqlite-live-column-order.js';
 import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
 
 /**
@@ -33,6 +34,8 @@ export interface MigrationKit {
   copyColumns(columns: string[]): Record<string, string>;
   /** Text pieces of alembic's SQLite batch rebuilds (src/db/migration-helpers/sqlite-batch-text.ts). */
   sqliteBatchText: typeof sqliteBatchText;
+  /** A rebuild's columns put in the live table's order, as alembic's reflection keeps it (src/db/migration-helpers/sqlite-live-column-order.ts). */
+  inLiveColumnOrder(knex: Knex, rebuild: SqliteRebuild): Promise<SqliteRebuild>;
   /** Drops an index an interrupted CREATE INDEX CONCURRENTLY left INVALID (PostgreSQL). */
   dropInvalidPostgresIndex(knex: Knex, name: string): Promise<void>;
   /** JSON text byte for byte as Python's json.dumps writes it (what Prefect's data migrations store). */
@@ -58,6 +61,7 @@ export const migrationKit: MigrationKit = {
   rebuildSqliteTable,
   copyColumns,
   sqliteBatchText,
+  inLiveColumnOrder,
   dropInvalidPostgresIndex,
   pythonJsonDumps,
   pythonStrOfJson,

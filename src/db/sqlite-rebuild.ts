@@ -29,7 +29,10 @@ export async function rebuildSqliteTable(knex: Knex, rebuild: SqliteRebuild): Pr
   if (columns.length > 0) {
     const targets = columns.map((column) => `"${column}"`).join(', ');
     const sources = columns.map((column) => rebuild.copy[column]).join(', ');
-    await knex.raw(`INSERT INTO ${temporary} (${targets}) SELECT ${sources} FROM "${rebuild.table}"`);
+    // In key order, so the new table's primary-key index grows at its end instead of by
+    // random inserts (several times faster on a big table; rows and schema are the same).
+    const order = columns.includes('id') ? ' ORDER BY "id"' : '';
+    await knex.raw(`INSERT INTO ${temporary} (${targets}) SELECT ${sources} FROM "${rebuild.table}"${order}`);
   }
   await knex.raw(`DROP TABLE "${rebuild.table}"`);
   await knex.raw(`ALTER TABLE ${temporary} RENAME TO "${rebuild.table}"`);

@@ -55,7 +55,7 @@ export interface BatchOptions<T> {
   batchSize?: number;
   /** Smallest batch the time budget may shrink to (default 10). */
   minBatchSize?: number;
-  /** A batch that holds the write lock longer than this makes the next one smaller (default 500 ms). */
+  /** The longest a batch may hold the write lock (default 500 ms): sizes follow the measured cost per item to stay well under it. */
   targetBatchMs?: number;
   /**
    * Pause after each committed batch, in milliseconds (default 0). On SQLite a process waiting
@@ -93,6 +93,7 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   // write lock. PostgreSQL locks rows only, so it starts at the full size.
   let size = options.db.dialect === 'sqlite' ? Math.min(maxSize, 64) : maxSize;
   const otherWriters = new OtherWriters();
+  const cost = new ItemCost();
   for (;;) {
     const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
     if (room <= 0) break;
@@ -111,13 +112,35 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
     tell(report.items);
     // A caller's fixed pause (below) replaces the automatic one.
     if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
-    // Keep each lock hold near the budget: shrink after a slow batch, grow back after fast ones.
-    if (elapsed > targetMs) size = Math.max(minSize, Math.floor(size / 2));
-    else if (elapsed < targetMs / 4) size = Math.min(maxSize, size * 2);
+    size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
     if (taken < room) break;
     if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
   }
   return report;
+}
+
+/**
+ * What one item of a batch costs, in milliseconds, as measured so far. It follows a slower
+ * batch at once and a faster one only halfway, so one lucky batch cannot inflate the next.
+ */
+export class ItemCost {
+  private perItemMs: number | undefined;
+
+  record(elapsedMs: number, items: number): number {
+    const measured = elapsedMs / Math.max(1, items);
+    this.perItemMs = this.perItemMs === undefined || measured > this.perItemMs ? measured : (this.perItemMs + measured) / 2;
+    return this.perItemMs;
+  }
+}
+
+/**
+ * The next batch's size from the measured cost per item: as many items as fit in half the
+ * lock budget (the other half is headroom for a batch slower than those before it), never
+ * more than twice the last size, within [minSize, maxSize].
+ */
+export function nextBatchSize(perItemMs: number, lastSize: number, limits: {minSize: number; maxSize: number; targetMs: number}): number {
+  const fitting = perItemMs > 0 ? Math.floor(limits.targetMs / 2 / perItemMs) : limits.maxSize;
+  return Math.max(limits.minSize, Math.min(limits.maxSize, lastSize * 2, fitting));
 }
 
 /**

@@ -46,6 +46,8 @@ export interface DoctorContext {
   cancellingCutoff: string;
   lateCutoff: string;
   dryRun: boolean;
+  /** SQLite's integrity_check instead of quick_check: indexes looked up against their tables too. */
+  fullIntegrity: boolean;
   /** Where the SQLite file is (storage check). */
   filename?: string;
 }

@@ -28,16 +28,17 @@ const sqliteOnly = (name: string) => ({count: 0, sample_ids: [], detail: `${name
 
 export const integrityCheck: Check = {
   name: 'integrity',
-  fix: 'prefectdb db doctor --fix (REINDEX rebuilds damaged indexes); a damaged table needs a backup, or: sqlite3 prefect.db ".recover" | sqlite3 recovered.db',
-  async detect({ctx}) {
+  fix: 'prefectdb db doctor --fix (REINDEX rebuilds damaged indexes; --full also checks each index against its table); a damaged table needs a backup, or: sqlite3 prefect.db ".recover" | sqlite3 recovered.db',
+  async detect(doctor) {
+    const {ctx} = doctor;
     if (ctx.db.dialect !== 'sqlite') return sqliteOnly('integrity');
-    const problems = await integrityProblems(ctx.db.knex);
+    const problems = await integrityProblems(ctx.db.knex, {full: doctor.fullIntegrity});
     return {count: problems.length, sample_ids: [], detail: problems.slice(0, 5)};
   },
   async repair(doctor) {
     const {db} = doctor.ctx;
     if (db.dialect !== 'sqlite') return 0;
-    const problems = await integrityProblems(db.knex);
+    const problems = await integrityProblems(db.knex, {full: doctor.fullIntegrity});
     if (!doctor.dryRun) await reindex(db.knex);
     return problems.length;
   },

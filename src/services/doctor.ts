@@ -16,6 +16,8 @@ export interface Finding {
   sample_ids: string[];
   fix: string | null;
   detail?: unknown;
+  /** Seconds the check took: detection, and its repair with --fix. */
+  seconds: number;
 }
 
 /** The report's order: the order the checks are listed in. */
@@ -72,11 +74,27 @@ const LATE_SECONDS = 15;
 export interface DoctorOptions {
   fix: boolean;
   dryRun: boolean;
+  /** Run only these checks (names as CHECKS has them); all when absent. */
+  only?: readonly string[];
+  /** SQLite: the full integrity_check rather than quick_check. */
+  fullIntegrity?: boolean;
+  /** Told as each check starts and ends (a progress line on a terminal). */
+  progress?: DoctorProgress;
   /** ISO instant: Running/Pending runs with no sign of life since before it are zombies. */
   staleCutoff: string;
   filename?: string;
   /** Called after detection when something can be fixed: may refuse (confirmation). */
   beforeRepair?: (found: Finding[]) => Promise<void>;
+}
+
+export interface DoctorProgress {
+  started(check: string, position: number, of: number): void;
+  finished(check: string, seconds: number): void;
+}
+
+/** The names `--check` accepts, in report order. */
+export function checkNames(): string[] {
+  return CHECKS.map((check) => check.name);
 }
 
 export function doctorContext(db: Database, schema: SchemaInfo, options: DoctorOptions): DoctorContext {
@@ -87,45 +105,74 @@ export function doctorContext(db: Database, schema: SchemaInfo, options: DoctorO
     cancellingCutoff: formatIsoInstant(addSeconds(now, -CANCELLING_SECONDS)),
     lateCutoff: formatIsoInstant(addSeconds(now, -LATE_SECONDS)),
     dryRun: options.dryRun,
+    fullIntegrity: Boolean(options.fullIntegrity),
     filename: options.filename,
   };
 }
 
-function finding(check: Check, detection: Detection, status: Finding['status']): Finding {
-  const result: Finding = {check: check.name, status, count: detection.count, sample_ids: detection.sample_ids, fix: status === 'found' ? check.fix : null};
+function finding(check: Check, detection: Detection, status: Finding['status'], seconds = 0): Finding {
+  const result: Finding = {check: check.name, status, count: detection.count, sample_ids: detection.sample_ids, fix: status === 'found' ? check.fix : null, seconds};
   if (detection.detail !== undefined) result.detail = detection.detail;
   return result;
 }
 
 export async function runDoctor(db: Database, schema: SchemaInfo, options: DoctorOptions): Promise<Finding[]> {
   const doctor = doctorContext(db, schema, options);
+  const chosen = CHECKS.filter((check) => !options.only || options.only.includes(check.name));
   const findings = new Map<string, Finding>();
-  for (const check of CHECKS) {
-    const detection = await check.detect(doctor);
+  const seconds = new Map<string, number>();
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      seconds.set(name, (seconds.get(name) ?? 0) + (performance.now() - start) / 1000);
+    }
+  };
+  for (const [index, check] of chosen.entries()) {
+    options.progress?.started(check.name, index + 1, chosen.length);
+    const detection = await timed(check.name, () => check.detect(doctor));
+    options.progress?.finished(check.name, seconds.get(check.name) ?? 0);
     findings.set(check.name, finding(check, detection, detection.count > 0 ? 'found' : 'ok'));
   }
-  const repairable = CHECKS.filter((check) => check.repair && findings.get(check.name)?.status === 'found');
-  if (!options.fix || repairable.length === 0) return [...findings.values()];
-  await options.beforeRepair?.([...findings.values()].filter((f) => f.status === 'found'));
-  const byName = new Map(CHECKS.map((check) => [check.name, check]));
-  for (const name of REPAIR_ORDER) {
-    const check = byName.get(name) as Check;
-    if (!check.repair) continue;
-    // Detected afresh: an earlier repair may have made or removed work for this one.
-    const before = await check.detect(doctor);
-    if (before.count === 0) {
-      if (findings.get(name)?.status === 'found') findings.set(name, {...finding(check, before, 'fixed'), count: 0});
-      continue;
-    }
-    const changed = await check.repair(doctor);
-    if (options.dryRun) {
-      findings.set(name, {...finding(check, before, 'found'), detail: {would_change: changed, ...asObject(before.detail)}});
-      continue;
-    }
-    const after = await check.detect(doctor);
-    findings.set(name, after.count === 0 ? {...finding(check, before, 'fixed'), count: changed} : finding(check, after, 'found'));
+  const repairable = chosen.filter((check) => check.repair && findings.get(check.name)?.status === 'found');
+  if (options.fix && repairable.length > 0) {
+    await options.beforeRepair?.([...findings.values()].filter((f) => f.status === 'found'));
+    await repair(doctor, chosen, findings, timed);
   }
-  return CHECKS.map((check) => findings.get(check.name) as Finding);
+  return chosen.map((check) => ({...(findings.get(check.name) as Finding), seconds: roundSeconds(seconds.get(check.name) ?? 0)}));
+}
+
+async function repair(
+  doctor: DoctorContext,
+  chosen: readonly Check[],
+  findings: Map<string, Finding>,
+  timed: <T>(name: string, work: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const byName = new Map(chosen.map((check) => [check.name, check]));
+  for (const name of REPAIR_ORDER) {
+    const check = byName.get(name);
+    if (!check?.repair) continue;
+    await timed(name, async () => {
+      // Detected afresh: an earlier repair may have made or removed work for this one.
+      const before = await check.detect(doctor);
+      if (before.count === 0) {
+        if (findings.get(name)?.status === 'found') findings.set(name, {...finding(check, before, 'fixed'), count: 0});
+        return;
+      }
+      const changed = await (check.repair as NonNullable<Check['repair']>)(doctor);
+      if (doctor.dryRun) {
+        findings.set(name, {...finding(check, before, 'found'), detail: {would_change: changed, ...asObject(before.detail)}});
+        return;
+      }
+      const after = await check.detect(doctor);
+      findings.set(name, after.count === 0 ? {...finding(check, before, 'fixed'), count: changed} : finding(check, after, 'found'));
+    });
+  }
+}
+
+function roundSeconds(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
 
 function asObject(detail: unknown): Record<string, unknown> {

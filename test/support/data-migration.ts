@@ -6,17 +6,12 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 
-import BetterSqlite3 from 'better-sqlite3';
 import {expect} from 'chai';
 import type {Knex} from 'knex';
-import pg from 'pg';
 
-import {openDatabase} from '../../src/db/connection.js';
 import type {Dialect} from '../../src/db/dialect.js';
-import {applyStep, type ChainStep, type Direction, loadChain} from '../../src/db/migration-chain.js';
-import {type SchemaSnapshot, snapshotPostgres, snapshotSqlite} from '../../src/db/schema-snapshot.js';
-import {resolveDatabaseTarget} from '../../src/db/url.js';
-import {createPostgresDatabase, removeTempDirs, tempDir} from './databases.js';
+import {chainDatabaseAt, runStep, type ScratchDatabase} from './chain-database.js';
+import {removeTempDirs} from './databases.js';
 import {requirePostgres, testDialects} from './dialects.js';
 
 export interface DataCaseSide {
@@ -66,77 +61,6 @@ export function shapeOf(value: unknown, kind: 'uuid' | 'timestamp'): unknown {
   return /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/.test(text) ? '<timestamp>' : value;
 }
 
-export interface ScratchDatabase {
-  dialect: Dialect;
-  knex: Knex;
-  /** Its schema object by object, column order included. */
-  snapshot(): Promise<SchemaSnapshot>;
-  close(): Promise<void>;
-}
-
-/** An empty database of the dialect, opened for writing. */
-export async function scratchDatabase(dialect: Dialect): Promise<ScratchDatabase> {
-  if (dialect === 'sqlite') {
-    const filename = path.join(tempDir(), 'chain.db');
-    const db = await openDatabase(resolveDatabaseTarget(filename, {}), {write: true, create: true});
-    const snapshot = async () => {
-      const reader = new BetterSqlite3(filename, {readonly: true});
-      try {
-        return snapshotSqlite(reader, {columnOrder: true});
-      } finally {
-        reader.close();
-      }
-    };
-    return {dialect, knex: db.knex, snapshot, close: () => db.knex.destroy()};
-  }
-  const created = await createPostgresDatabase('data');
-  const db = await openDatabase(resolveDatabaseTarget(created.url, {}), {write: true});
-  const snapshot = async () => {
-    const client = new pg.Client({connectionString: created.url});
-    await client.connect();
-    try {
-      return await snapshotPostgres(client, {columnOrder: true});
-    } finally {
-      await client.end();
-    }
-  };
-  return {
-    dialect,
-    knex: db.knex,
-    snapshot,
-    close: async () => {
-      await db.knex.destroy();
-      await created.drop();
-    },
-  };
-}
-
-async function chainStep(dialect: Dialect, revision: string): Promise<{chain: ChainStep[]; index: number}> {
-  const chain = await loadChain(dialect);
-  const index = chain.findIndex((step) => step.revision === revision);
-  if (index < 0) throw new Error(`no ${dialect} step ${revision} in migrations/`);
-  return {chain, index};
-}
-
-/** The chain step whose revision on `dialect` is `revision`. */
-export async function stepFor(dialect: Dialect, revision: string): Promise<ChainStep> {
-  const {chain, index} = await chainStep(dialect, revision);
-  return chain[index];
-}
-
-/** Builds the database up to `revision` with prefectdb's chain, from the 2.13.0 baseline. */
-export async function buildAt(db: ScratchDatabase, revision: string): Promise<void> {
-  const {chain, index} = await chainStep(db.dialect, revision);
-  for (const step of chain.slice(0, index + 1)) await applyStep(db.knex, db.dialect, step, 'up');
-}
-
-/** Runs the one step whose revision is `revision`, upwards or downwards. */
-export async function runStep(db: ScratchDatabase, revision: string, direction: Direction): Promise<ChainStep> {
-  const {chain, index} = await chainStep(db.dialect, revision);
-  await applyStep(db.knex, db.dialect, chain[index], direction);
-  return chain[index];
-}
-
 /** Column names a table has now (steps add and drop them). */
 export async function columnsOf(knex: Knex, dialect: Dialect, table: string): Promise<string[]> {
   if (dialect === 'sqlite') {
@@ -168,12 +92,11 @@ export function describeDataCase(title: string, dataCase: DataCase): void {
         const fixture = readDataFixture(side.fixture);
         before(async function () {
           if (dialect === 'postgres') await requirePostgres(this);
-          db = await scratchDatabase(dialect);
-          await buildAt(db, side.downRevision);
+          db = await chainDatabaseAt(dialect, side.downRevision);
           await dataCase.plant(db.knex, dialect);
         });
         after(async () => {
-          await db?.close();
+          await db?.drop();
           removeTempDirs();
         });
 

@@ -2,7 +2,8 @@ import {expect} from 'chai';
 import type {Knex} from 'knex';
 
 import {migrationKit} from '../../../src/db/migration-kit.js';
-import {buildAt, plain, plantedAt, runStep, type ScratchDatabase, scratchDatabase, stepFor} from '../../support/data-migration.js';
+import {chainDatabaseAt, chainStep, currentRevision, runStep, type ScratchDatabase} from '../../support/chain-database.js';
+import {plain, plantedAt} from '../../support/data-migration.js';
 import {removeTempDirs} from '../../support/databases.js';
 import {requirePostgres, testDialects} from '../../support/dialects.js';
 
@@ -29,10 +30,6 @@ async function rows(knex: Knex): Promise<unknown> {
   return plain({taskRuns: await knex('task_run').select('*').orderBy('id'), logs: await knex('log').select('*').orderBy('id')});
 }
 
-async function revisionOf(knex: Knex): Promise<string> {
-  return ((await knex('alembic_version').first('version_num')) as {version_num: string}).version_num;
-}
-
 describe('migration 03: nullable flow_run_id on task_run and log', () => {
   for (const dialect of testDialects()) {
     describe(dialect, () => {
@@ -40,13 +37,12 @@ describe('migration 03: nullable flow_run_id on task_run and log', () => {
       let planted: unknown;
       before(async function () {
         if (dialect === 'postgres') await requirePostgres(this);
-        db = await scratchDatabase(dialect);
-        await buildAt(db, REVISIONS[dialect].down);
+        db = await chainDatabaseAt(dialect, REVISIONS[dialect].down);
         await plant(db.knex, dialect);
         planted = await rows(db.knex);
       });
       after(async () => {
-        await db?.close();
+        await db?.drop();
         removeTempDirs();
       });
 
@@ -59,7 +55,7 @@ describe('migration 03: nullable flow_run_id on task_run and log', () => {
         const at = {created: plantedAt(dialect), updated: plantedAt(dialect)};
         await db.knex('task_run').insert({...at, id: ORPHAN_TASK_RUN, name: 'lonely-task', task_key: 't', dynamic_key: '0', flow_run_id: null});
         await db.knex('log').insert({...at, id: ORPHAN_LOG, name: 'prefect.task_runs', level: 20, flow_run_id: null, message: 'm', timestamp: plantedAt(dialect)});
-        const {file} = await stepFor(dialect, REVISIONS[dialect].up);
+        const {file} = await chainStep(dialect, REVISIONS[dialect].up);
         const lines = await file.downBlockers!(db.knex, migrationKit);
         expect(lines).to.have.length(2);
         expect(lines[0]).to.contain(ORPHAN_TASK_RUN).and.contain('lonely-task');
@@ -72,7 +68,7 @@ describe('migration 03: nullable flow_run_id on task_run and log', () => {
           failure = error;
         });
         expect(failure, 'down() with orphan rows').to.be.instanceOf(Error);
-        expect(await revisionOf(db.knex)).to.equal(REVISIONS[dialect].up);
+        expect(await currentRevision(db.knex)).to.equal(REVISIONS[dialect].up);
         const [{n}] = await db.knex('task_run').count({n: '*'});
         expect(Number(n)).to.equal(3);
       });
@@ -81,7 +77,7 @@ describe('migration 03: nullable flow_run_id on task_run and log', () => {
         await db.knex('task_run').where({id: ORPHAN_TASK_RUN}).delete();
         await db.knex('log').where({id: ORPHAN_LOG}).delete();
         await runStep(db, REVISIONS[dialect].up, 'down');
-        expect(await revisionOf(db.knex)).to.equal(REVISIONS[dialect].down);
+        expect(await currentRevision(db.knex)).to.equal(REVISIONS[dialect].down);
         expect(await rows(db.knex)).to.deep.equal(planted);
       });
     });

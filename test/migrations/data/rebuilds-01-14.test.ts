@@ -2,7 +2,8 @@ import {expect} from 'chai';
 import type {Knex} from 'knex';
 
 import {applyStep, loadChain} from '../../../src/db/migration-chain.js';
-import {plain, plantedAt, type ScratchDatabase, scratchDatabase} from '../../support/data-migration.js';
+import {type ScratchDatabase, scratchDatabase} from '../../support/chain-database.js';
+import {plain, plantedAt} from '../../support/data-migration.js';
 import {removeTempDirs} from '../../support/databases.js';
 import {requirePostgres, testDialects} from '../../support/dialects.js';
 
@@ -43,12 +44,13 @@ describe('migration chain 01-14 keeps rows through its table rebuilds', () => {
         db = await scratchDatabase(dialect);
       });
       after(async () => {
-        await db?.close();
+        await db?.drop();
         removeTempDirs();
       });
 
       it('rows planted at 2.13.0 read the same after up to 2.16.9 and down again; flow_run_input rows survive down to its start', async () => {
-        const chain = await loadChain(dialect);
+        // Gaps further up the chain (files still being written) do not matter below 2.16.9.
+        const chain = await loadChain(dialect, {allowGaps: true});
         const last = chain.findIndex((step) => step.revision === LAST[dialect]);
         await applyStep(db.knex, dialect, chain[0], 'up');
         await plantAtBaseline(db.knex, dialect);

@@ -1,0 +1,185 @@
+/**
+ * Issue 14: does a command cost the same on a big database as on a small one?
+ *
+ * 1. Whole-process wall times of every list filter, inspect, db status and the per-object
+ *    lists on the big file against the same command on the small one, in interleaved
+ *    rounds (median); target ≤ 1.5×.
+ * 2. `flow-run ls --all -o jsonl` streamed to /dev/null: time and peak RSS against a plain
+ *    script stepping the same statement through better-sqlite3 and printing each row as JSON;
+ *    target ≥ 0.5× its speed, ≤ 200 MB.
+ * 3. `db status --sizes` and `db doctor` (every check, with each check's seconds) against
+ *    SQLite's own `PRAGMA quick_check` of the same file; target ≤ 2×.
+ *
+ * Settings: BENCH_BIG_DB (/work/bench-data/seed-1m.db), BENCH_SMALL_DB (/work/bench-data/seed-10k.db),
+ * BENCH_SCALE_ROUNDS (5), BENCH_SCALE_PARTS (lists,stream,whole: which parts to run).
+ * The files are opened read-only (doctor without --fix writes nothing).
+ */
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import Sqlite from 'better-sqlite3';
+
+import {printTable, ratio} from './measure.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(root, 'bin/run.js');
+const BIG = process.env.BENCH_BIG_DB ?? '/work/bench-data/seed-1m.db';
+const SMALL = process.env.BENCH_SMALL_DB ?? '/work/bench-data/seed-10k.db';
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 5);
+const PARTS = new Set((process.env.BENCH_SCALE_PARTS ?? 'lists,stream,whole').split(','));
+
+for (const file of [BIG, SMALL]) if (!existsSync(file)) throw new Error(`${file} is missing: seed it with prefectdb db seed`);
+
+/** Ids and names the commands need, read from each file (they differ between files). */
+function factsOf(file: string) {
+  const db = new Sqlite(file, {readonly: true});
+  const one = (sql: string) => (db.prepare(sql).get() as Record<string, string> | undefined) ?? {};
+  const facts = {
+    run: one('select id from flow_run where rowid = (select max(rowid) / 2 from flow_run)').id,
+    deployment: one('select id from deployment order by id limit 1').id,
+    flow: one('select name from flow order by name limit 1').name,
+    pool: one('select name from work_pool order by name limit 1').name,
+  };
+  db.close();
+  return facts;
+}
+
+type Facts = ReturnType<typeof factsOf>;
+
+const COMMANDS: Array<[label: string, args: (f: Facts) => string[]]> = [
+  ['flow-run ls', () => ['flow-run', 'ls', '-o', 'json']],
+  ['flow-run ls --state-type FAILED --since 7d', () => ['flow-run', 'ls', '--state-type', 'FAILED', '--since', '7d', '-o', 'json']],
+  ['flow-run ls --state-type COMPLETED', () => ['flow-run', 'ls', '--state-type', 'COMPLETED', '-o', 'json']],
+  ['flow-run ls --state Late', () => ['flow-run', 'ls', '--state', 'Late', '-o', 'json']],
+  ['flow-run ls --tag auto-scheduled', () => ['flow-run', 'ls', '--tag', 'auto-scheduled', '-o', 'json']],
+  ['flow-run ls --flow-name', (f) => ['flow-run', 'ls', '--flow-name', f.flow, '-o', 'json']],
+  ['flow-run ls --deployment', (f) => ['flow-run', 'ls', '--deployment', f.deployment, '-o', 'json']],
+  ['flow-run ls --work-pool', (f) => ['flow-run', 'ls', '--work-pool', f.pool, '-o', 'json']],
+  ['flow-run ls --started-since 1d', () => ['flow-run', 'ls', '--started-since', '1d', '-o', 'json']],
+  ['flow-run ls --ended-before 7d', () => ['flow-run', 'ls', '--ended-before', '7d', '-o', 'json']],
+  ['flow-run ls --sort name', () => ['flow-run', 'ls', '--sort', 'name', '-o', 'json']],
+  ['flow-run inspect', (f) => ['flow-run', 'inspect', f.run, '-o', 'json']],
+  ['task-run ls', () => ['task-run', 'ls', '-o', 'json']],
+  ['task-run ls --state-type FAILED', () => ['task-run', 'ls', '--state-type', 'FAILED', '-o', 'json']],
+  ['task-run ls --flow-run', (f) => ['task-run', 'ls', '--flow-run', f.run, '-o', 'json']],
+  ['flow-run logs', (f) => ['flow-run', 'logs', f.run, '-o', 'json']],
+  ['db status', () => ['db', 'status', '-o', 'json']],
+  ['flow ls', () => ['flow', 'ls', '-o', 'json']],
+  ['deployment ls', () => ['deployment', 'ls', '-o', 'json']],
+  ['work-pool ls', () => ['work-pool', 'ls', '-o', 'json']],
+  ['work-queue ls', () => ['work-queue', 'ls', '-o', 'json']],
+  ['artifact ls', () => ['artifact', 'ls', '-o', 'json']],
+];
+
+/** Wall and CPU (user + system, reported by the process itself) milliseconds of one whole-process run. */
+function run(args: string[]): {wall: number; cpu: number} {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['--import', path.join(root, 'bench/report-cpu.mjs'), BIN, ...args], {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'});
+  if (result.status !== 0) throw new Error(`prefectdb ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  const cpu = /prefectdb-bench-cpu-us (\d+)/.exec(result.stderr);
+  return {wall: performance.now() - started, cpu: cpu ? Number(cpu[1]) / 1000 : NaN};
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function listsPart(): void {
+  const facts = {big: factsOf(BIG), small: factsOf(SMALL)};
+  const times = new Map<string, {big: Array<{wall: number; cpu: number}>; small: Array<{wall: number; cpu: number}>}>();
+  // One untimed round warms the page cache for both files; then interleaved rounds.
+  for (let round = -1; round < ROUNDS; round++) {
+    for (const [label, args] of COMMANDS) {
+      const entry = times.get(label) ?? {big: [], small: []};
+      const small = run([...args(facts.small), '--db', SMALL]);
+      const big = run([...args(facts.big), '--db', BIG]);
+      if (round >= 0) {
+        entry.small.push(small);
+        entry.big.push(big);
+      }
+      times.set(label, entry);
+    }
+  }
+  printTable(
+    `Whole process, medians of ${ROUNDS} interleaved rounds (page cache warm): ${path.basename(BIG)} vs ${path.basename(SMALL)} — target ≤ 1.5×. ` +
+      'CPU time (user + system) is the steadier figure on a shared machine.',
+    ['command', 'wall big', 'wall small', 'wall ratio', 'CPU big', 'CPU small', 'CPU ratio'],
+    COMMANDS.map(([label]) => {
+      const {big, small} = times.get(label)!;
+      const [wb, ws, cb, cs] = [median(big.map((t) => t.wall)), median(small.map((t) => t.wall)), median(big.map((t) => t.cpu)), median(small.map((t) => t.cpu))];
+      return [label, seconds(wb), seconds(ws), ratio(wb, ws), seconds(cb), seconds(cs), ratio(cb, cs)];
+    }),
+  );
+}
+
+/** Runs a command under /usr/bin/time -v with stdout to /dev/null: wall seconds and peak RSS in MB. */
+function timedProcess(command: string, args: string[]): {seconds: number; cpuSeconds: number; peakMb: number} {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-v', command, ...args], {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+  const elapsed = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.slice(-2000)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+  const cpu = (name: string) => Number(new RegExp(`${name} time \\(seconds\\): ([\\d.]+)`).exec(result.stderr)?.[1] ?? NaN);
+  return {seconds: elapsed, cpuSeconds: cpu('User') + cpu('System'), peakMb: rss ? Number(rss[1]) / 1024 : NaN};
+}
+
+/** The plain script: the statement prefectdb's --all sends, stepped through better-sqlite3, each row printed as JSON. */
+const FLOOR_SCRIPT = `
+const Sqlite = require(${JSON.stringify(path.join(root, 'node_modules/better-sqlite3'))});
+const db = new Sqlite(process.argv[1], {readonly: true});
+const statement = db.prepare(process.argv[2]);
+let out = '';
+for (const row of statement.iterate()) {
+  out += JSON.stringify(row) + '\\n';
+  if (out.length > 65536) { require('fs').writeSync(1, out); out = ''; }
+}
+require('fs').writeSync(1, out);
+`;
+
+function streamPart(): void {
+  const rows = Number(execFileSync('sqlite3', [BIG, 'select count(*) from flow_run'], {encoding: 'utf8'}).trim());
+  const sql = "select * from flow_run order by expected_start_time desc nulls first, id desc";
+  const floor = timedProcess(process.execPath, ['-e', FLOOR_SCRIPT, BIG, sql]);
+  const cli = timedProcess(process.execPath, [BIN, 'flow-run', 'ls', '--all', '-o', 'jsonl', '--db', BIG]);
+  printTable(
+    `flow-run ls --all -o jsonl on ${rows.toLocaleString('en-US')} runs, stdout to /dev/null — target ≥ 0.50× the floor's speed, ≤ 200 MB`,
+    ['', 'wall', 'CPU', 'rows/s (CPU)', 'peak RSS', 'speed vs floor (wall / CPU)'],
+    [
+      ['floor: plain better-sqlite3 script, same order, JSON per row', seconds(floor.seconds * 1000), seconds(floor.cpuSeconds * 1000), Math.round(rows / floor.cpuSeconds).toLocaleString('en-US'), `${floor.peakMb.toFixed(0)} MB`, ''],
+      [
+        'prefectdb (decoded records with their state and flow name)',
+        seconds(cli.seconds * 1000),
+        seconds(cli.cpuSeconds * 1000),
+        Math.round(rows / cli.cpuSeconds).toLocaleString('en-US'),
+        `${cli.peakMb.toFixed(0)} MB`,
+        `${(floor.seconds / cli.seconds).toFixed(2)}× / ${(floor.cpuSeconds / cli.cpuSeconds).toFixed(2)}×`,
+      ],
+    ],
+  );
+}
+
+function wholePart(): void {
+  const time = (run: () => void) => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+  const quick = time(() => execFileSync('sqlite3', [BIG, 'pragma quick_check'], {stdio: 'ignore'}));
+  const sizes = time(() => execFileSync(process.execPath, [BIN, 'db', 'status', '--sizes', '-o', 'json', '--db', BIG], {stdio: 'ignore'}));
+  let findings: Array<{check: string; seconds: number; status: string}> = [];
+  const doctor = time(() => {
+    const result = spawnSync(process.execPath, [BIN, 'db', 'doctor', '--json', '--db', BIG], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+    findings = JSON.parse(result.stdout);
+  });
+  printTable(`Whole-database work on ${path.basename(BIG)} — target ≤ 2× quick_check`, ['', 'time', 'vs quick_check'], [
+    ['floor: sqlite3 "PRAGMA quick_check"', seconds(quick), ''],
+    ['db status --sizes', seconds(sizes), ratio(sizes, quick)],
+    ['db doctor (every check)', seconds(doctor), ratio(doctor, quick)],
+    ...findings.map((f) => [`  ${f.check} (${f.status})`, `${f.seconds.toFixed(2)} s`, '']),
+  ]);
+}
+
+if (PARTS.has('lists')) listsPart();
+if (PARTS.has('stream')) streamPart();
+if (PARTS.has('whole')) wholePart();

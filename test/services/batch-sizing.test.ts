@@ -1,0 +1,34 @@
+import {expect} from 'chai';
+
+import {ItemCost, nextBatchSize} from '../../src/services/batches.js';
+
+describe('batch sizes follow the measured cost per item', () => {
+  const limits = {minSize: 10, maxSize: 500, targetMs: 500};
+
+  it('fits half the lock budget, grows at most twofold, stays within its bounds', () => {
+    expect(nextBatchSize(1, 64, limits)).to.equal(128); // 250 would fit: doubling caps it
+    expect(nextBatchSize(1, 200, limits)).to.equal(250); // half of 500 ms at 1 ms an item
+    expect(nextBatchSize(10, 64, limits)).to.equal(25);
+    expect(nextBatchSize(100, 64, limits)).to.equal(10); // never below the minimum
+    expect(nextBatchSize(0.01, 400, limits)).to.equal(500); // never above the maximum
+  });
+
+  it('follows a slower batch at once and a faster one only halfway', () => {
+    const cost = new ItemCost();
+    expect(cost.record(64, 64)).to.equal(1);
+    expect(cost.record(400, 100)).to.equal(4);
+    expect(cost.record(100, 100)).to.equal(2.5);
+  });
+
+  it('keeps a batch of steady per-item cost under its target from the first one on', () => {
+    // A batch costing 4 ms an item: the old doubling reached 128 items (512 ms) after 64 fast-looking ones.
+    const cost = new ItemCost();
+    let size = 64;
+    for (let batch = 0; batch < 10; batch++) {
+      const elapsed = size * 4;
+      expect(elapsed, `batch ${batch} of ${size}`).to.be.at.most(limits.targetMs);
+      size = nextBatchSize(cost.record(elapsed, size), size, limits);
+    }
+    expect(size).to.equal(62);
+  });
+});
