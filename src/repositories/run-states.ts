@@ -67,7 +67,8 @@ export function whereStateMatches(
   const column = (name: string) =>
     (useStateIndexes ? `${table}.${name}` : ctx.sql.withoutIndex(`${table}.${name}`)) as string;
   if (filter.types?.length) qb.whereIn(column('state_type'), [...filter.types]);
-  if (filter.names?.length) qb.whereIn(column('state_name'), [...filter.names]);
+  // An empty list is a name nothing matched (storedStateNames): it selects no run, never every run.
+  if (filter.names) qb.whereIn(column('state_name'), [...filter.names]);
   return qb;
 }
 
