@@ -64,30 +64,3 @@ export function progressText(progress: Progress, elapsedSeconds: number): string
     `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} · ${rate.toLocaleString('en-US')} ${unit}/s · ETA ${eta}s`
   );
 }
-
-/**
- * One line on a stderr terminal naming the step under way ("db doctor 3/17 late-runs… 2.1 s
- * so far for the last"), redrawn in place and cleared at the end; nothing off a terminal.
- */
-export class StepProgress {
-  private constructor(
-    private readonly stream: NodeJS.WriteStream,
-    private readonly label: string,
-  ) {}
-
-  static forStderr(label: string): StepProgress | undefined {
-    return process.stderr.isTTY ? new StepProgress(process.stderr, label) : undefined;
-  }
-
-  started(step: string, position: number, of: number): void {
-    this.stream.write(`\r${this.label} ${position}/${of}: ${step}…\x1b[K`);
-  }
-
-  finished(step: string, seconds: number): void {
-    this.stream.write(`\r${this.label}: ${step} took ${seconds.toFixed(1)} s\x1b[K`);
-  }
-
-  finish(): void {
-    this.stream.write('\r\x1b[K');
-  }
-}

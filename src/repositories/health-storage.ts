@@ -19,8 +19,10 @@ export interface TableSize {
 export async function tableSizes(knex: Knex, dialect: 'sqlite' | 'postgres'): Promise<TableSize[]> {
   if (dialect === 'sqlite') {
     const rows: Array<{table: string; type: string; bytes: number}> = await knex.raw(
+      // aggregate = 1: one row per b-tree, summed inside dbstat, instead of a row per page.
       `select m.tbl_name as "table", m.type as type, sum(s.pgsize) as bytes
          from dbstat s join sqlite_master m on m.name = s.name
+        where s.aggregate = 1
         group by m.tbl_name, m.type`,
     );
     const byTable = new Map<string, TableSize>();

@@ -2,6 +2,7 @@ import {addSeconds, formatIsoInstant, nowInstant, parseInstant} from '../db/code
 import type {Database} from '../db/connection.js';
 import type {SchemaInfo} from '../db/schema-info.js';
 import {repositoryContext} from '../repositories/common.js';
+import {position, type ProgressListener} from './progress.js';
 import * as checks from './doctor-checks.js';
 import type {Check, Detection, DoctorContext} from './doctor-checks.js';
 import {foreignKeysCheck, integrityCheck, storageCheck} from './doctor-database-checks.js';
@@ -78,18 +79,13 @@ export interface DoctorOptions {
   only?: readonly string[];
   /** SQLite: the full integrity_check rather than quick_check. */
   fullIntegrity?: boolean;
-  /** Told as each check starts and ends (a progress line on a terminal). */
-  progress?: DoctorProgress;
+  /** Told as each check starts (a progress line on a terminal). */
+  progress?: ProgressListener;
   /** ISO instant: Running/Pending runs with no sign of life since before it are zombies. */
   staleCutoff: string;
   filename?: string;
   /** Called after detection when something can be fixed: may refuse (confirmation). */
   beforeRepair?: (found: Finding[]) => Promise<void>;
-}
-
-export interface DoctorProgress {
-  started(check: string, position: number, of: number): void;
-  finished(check: string, seconds: number): void;
 }
 
 /** The names `--check` accepts, in report order. */
@@ -130,9 +126,8 @@ export async function runDoctor(db: Database, schema: SchemaInfo, options: Docto
     }
   };
   for (const [index, check] of chosen.entries()) {
-    options.progress?.started(check.name, index + 1, chosen.length);
+    options.progress?.({label: `check ${position(index + 1, chosen.length)}: ${check.name}`});
     const detection = await timed(check.name, () => check.detect(doctor));
-    options.progress?.finished(check.name, seconds.get(check.name) ?? 0);
     findings.set(check.name, finding(check, detection, detection.count > 0 ? 'found' : 'ok'));
   }
   const repairable = chosen.filter((check) => check.repair && findings.get(check.name)?.status === 'found');

@@ -22,7 +22,7 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
   static flags = {
     fix: Flags.boolean({description: 'repair what the checks find'}),
     stale: Flags.string({description: 'a Running or Pending flow run with no heartbeat or log for this long is a zombie (30m, 12h, 1d)', default: '1d'}),
-    check: Flags.string({description: 'run only this check (repeatable or comma list; names as the report lists them)', multiple: true, delimiter: ','}),
+    check: Flags.string({description: 'run only this check (repeatable or comma list; names as the report lists them)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
     full: Flags.boolean({description: 'SQLite: the full integrity_check, which also looks every index entry up in its table (slower than the default quick_check)'}),
     ...writeFlags,
   };
@@ -33,8 +33,8 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
     const {flags} = this;
     const staleCutoff = parseTimeInput(flags.stale);
     const only = flags.check ? chosenChecks(flags.check, checkNames()) : undefined;
-    const {StepProgress} = await import('../../render/progress.js');
-    const progress = StepProgress.forStderr('db doctor');
+    const {ProgressLine} = await import('../../render/progress.js');
+    const progress = ProgressLine.forStderr();
     const dryRun = flags['dry-run'];
     const repairing = flags.fix || dryRun;
     const {db, schema} = repairing ? await this.connectForWrite() : await this.connectToPrefect();
@@ -44,7 +44,7 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
       staleCutoff,
       only,
       fullIntegrity: flags.full,
-      progress,
+      progress: progress?.listener,
       filename: db.target.dialect === 'sqlite' ? db.target.filename : undefined,
       beforeRepair: async (found) => {
         const rows = found.reduce((sum, f) => sum + f.count, 0);
