@@ -4,7 +4,8 @@
  * run on the same texts — JSON.parse / JSON.stringify, which round big integers and drop
  * `.0`. Also shown: lossless-json's parser on every text (what prefectdb would cost without
  * its fast path), and the same texts with one 23-digit integer planted in each (every text
- * then takes the lossless path).
+ * then takes the lossless path), and what reading SQLite integers exactly (bigints past 2^53)
+ * costs a full-table read against the same read letting better-sqlite3 round them.
  *
  *   node --import tsx bench/json-numbers.ts
  *   BENCH_JSON_FLOW_RUNS=20000 node --import tsx bench/json-numbers.ts
@@ -17,6 +18,8 @@ import Database from 'better-sqlite3';
 import {parse} from 'lossless-json';
 
 import {jsonText, parseJsonText} from '../src/db/codecs/json-text.js';
+import {openDatabase} from '../src/db/connection.js';
+import {resolveDatabaseTarget} from '../src/db/url.js';
 import {pythonJsonDumps} from '../src/db/codecs/python-json.js';
 import {runCliOrFail} from './cli.js';
 import {count, ms, printTable, ratio} from './measure.js';
@@ -54,6 +57,29 @@ function timed(pass: () => void): number {
   return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
 }
 
+/** Every flow_run row through prefectdb's SQLite connection, with and without exact integers. */
+async function readCost(file: string): Promise<{rows: number; exact: number; rounding: number}> {
+  const db = await openDatabase(resolveDatabaseTarget(file));
+  try {
+    const all = () => db.knex('flow_run').select('*');
+    const rows = (await all()).length;
+    const sample = async (query: () => Promise<unknown>) => {
+      const samples: number[] = [];
+      for (let round = 0; round <= ROUNDS; round++) {
+        const started = performance.now();
+        await query();
+        if (round > 0) samples.push(performance.now() - started);
+      }
+      return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+    };
+    const exact = await sample(() => all());
+    const rounding = await sample(() => all().options({safeIntegers: false}));
+    return {rows, exact, rounding};
+  } finally {
+    await db.knex.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'prefectdb-bench-json-'));
   try {
@@ -72,6 +98,8 @@ async function main(): Promise<void> {
     const ourStringify = timed(() => values.forEach((value) => jsonText(value)));
     const ourDumps = timed(() => values.forEach((value) => pythonJsonDumps(value)));
 
+    const read = await readCost(file);
+
     printTable(
       `JSON values of a ${count(FLOW_RUNS)}-run seeded database: ${count(texts.length)} texts, ${count(bytes)} characters (median of ${ROUNDS} passes)`,
       ['operation', 'time per pass', 'floor', 'ratio'],
@@ -81,6 +109,7 @@ async function main(): Promise<void> {
         ['decode: parseJsonText, a 23-digit int in each', ms(plantedParse), `JSON.parse ${ms(floorParse)}`, ratio(plantedParse, floorParse)],
         ['encode output: jsonText (lossless-json)', ms(ourStringify), `JSON.stringify ${ms(floorStringify)}`, ratio(ourStringify, floorStringify)],
         ['encode storage: pythonJsonDumps', ms(ourDumps), `JSON.stringify ${ms(floorStringify)}`, ratio(ourDumps, floorStringify)],
+        [`read ${count(read.rows)} flow_run rows (knex, exact integers)`, ms(read.exact), `rounding reads ${ms(read.rounding)}`, ratio(read.exact, read.rounding)],
       ],
     );
   } finally {

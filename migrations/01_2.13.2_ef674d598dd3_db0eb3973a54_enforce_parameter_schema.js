@@ -6,27 +6,17 @@ export const migration = {
   description: 'Add deployment.enforce_parameter_schema (false by default)',
   sqlite: {revision: 'ef674d598dd3', downRevision: 'c2d001b7dd06'},
   postgres: {revision: 'db0eb3973a54', downRevision: '50f8c182c3ca'},
+  touches: {sqlite: ['deployment']},
   drops: {sqlite: {columns: ['deployment.enforce_parameter_schema']}, postgres: {columns: ['deployment.enforce_parameter_schema']}},
 };
 
 /** deployment as Prefect's downgrade rebuilds it, without the column. */
-const DEPLOYMENT_BEFORE = {
+const DEPLOYMENT_BEFORE = ({uuidDefaultSpaced, nowDefault}) => ({
   table: 'deployment',
   createSql: `CREATE TABLE "deployment" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4))) 
-        || '-' 
-        || lower(hex(randomblob(2))) 
-        || '-4' 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || substr('89ab',abs(random()) % 4 + 1, 1) 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	name VARCHAR NOT NULL, 
 	schedule JSON, 
 	is_schedule_active BOOLEAN DEFAULT '1' NOT NULL, 
@@ -54,17 +44,17 @@ const DEPLOYMENT_BEFORE = {
 	CONSTRAINT fk_deployment__storage_document_id__block_document FOREIGN KEY(storage_document_id) REFERENCES block_document (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_deployment__infrastructure_document_id__block_document FOREIGN KEY(infrastructure_document_id) REFERENCES block_document (id) ON DELETE CASCADE
 )`,
-  columns: ["id","created","updated","name","schedule","is_schedule_active","tags","parameters","flow_data","flow_id","description","infrastructure_document_id","manifest_path","parameter_openapi_schema","storage_document_id","version","infra_overrides","path","entrypoint","work_queue_name","created_by","updated_by","work_queue_id","pull_steps"],
+  columns: ['id', 'created', 'updated', 'name', 'schedule', 'is_schedule_active', 'tags', 'parameters', 'flow_data', 'flow_id', 'description', 'infrastructure_document_id', 'manifest_path', 'parameter_openapi_schema', 'storage_document_id', 'version', 'infra_overrides', 'path', 'entrypoint', 'work_queue_name', 'created_by', 'updated_by', 'work_queue_id', 'pull_steps'],
   indexes: [
-    "CREATE INDEX ix_deployment__created ON deployment (created)",
-    "CREATE INDEX ix_deployment__flow_id ON deployment (flow_id)",
-    "CREATE INDEX ix_deployment__updated ON deployment (updated)",
-    "CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id)",
-    "CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name)",
-    "CREATE INDEX ix_deployment_name_case_insensitive ON deployment (name)",
-    "CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name)",
+    'CREATE INDEX ix_deployment__created ON deployment (created)',
+    'CREATE INDEX ix_deployment__flow_id ON deployment (flow_id)',
+    'CREATE INDEX ix_deployment__updated ON deployment (updated)',
+    'CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id)',
+    'CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name)',
+    'CREATE INDEX ix_deployment_name_case_insensitive ON deployment (name)',
+    'CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name)',
   ],
-};
+});
 
 export async function up(knex) {
   await knex.raw("ALTER TABLE deployment ADD COLUMN enforce_parameter_schema BOOLEAN DEFAULT '0' NOT NULL");
@@ -75,6 +65,6 @@ export async function down(knex, kit) {
     await knex.raw('ALTER TABLE deployment DROP COLUMN enforce_parameter_schema');
     return;
   }
-  const {columns, ...rebuild} = DEPLOYMENT_BEFORE;
+  const {columns, ...rebuild} = DEPLOYMENT_BEFORE(kit.sqliteBatchText);
   await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...rebuild, copy: kit.copyColumns(columns)}));
 }

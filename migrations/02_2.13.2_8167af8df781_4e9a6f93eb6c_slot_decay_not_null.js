@@ -9,23 +9,12 @@ export const migration = {
   touches: {sqlite: ['concurrency_limit_v2'], postgres: ['concurrency_limit_v2']},
 };
 
-const NOT_NULL = {
+const NOT_NULL = ({uuidDefault, nowDefault}) => ({
   table: 'concurrency_limit_v2',
   createSql: `CREATE TABLE "concurrency_limit_v2" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	active BOOLEAN NOT NULL, 
 	name VARCHAR NOT NULL, 
 	"limit" INTEGER NOT NULL, 
@@ -36,29 +25,18 @@ const NOT_NULL = {
 	CONSTRAINT pk_concurrency_limit_v2 PRIMARY KEY (id), 
 	CONSTRAINT uq_concurrency_limit_v2__name UNIQUE (name)
 )`,
-  columns: ["id","created","updated","active","name","limit","active_slots","denied_slots","slot_decay_per_second","avg_slot_occupancy_seconds"],
+  columns: ['id', 'created', 'updated', 'active', 'name', 'limit', 'active_slots', 'denied_slots', 'slot_decay_per_second', 'avg_slot_occupancy_seconds'],
   indexes: [
-    "CREATE INDEX ix_concurrency_limit_v2__updated ON concurrency_limit_v2 (updated)",
+    'CREATE INDEX ix_concurrency_limit_v2__updated ON concurrency_limit_v2 (updated)',
   ],
-};
+});
 
-const NULLABLE = {
+const NULLABLE = ({uuidDefault, nowDefault}) => ({
   table: 'concurrency_limit_v2',
   createSql: `CREATE TABLE "concurrency_limit_v2" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	active BOOLEAN NOT NULL, 
 	name VARCHAR NOT NULL, 
 	"limit" INTEGER NOT NULL, 
@@ -69,23 +47,23 @@ const NULLABLE = {
 	CONSTRAINT pk_concurrency_limit_v2 PRIMARY KEY (id), 
 	CONSTRAINT uq_concurrency_limit_v2__name UNIQUE (name)
 )`,
-  columns: ["id","created","updated","active","name","limit","active_slots","denied_slots","slot_decay_per_second","avg_slot_occupancy_seconds"],
+  columns: ['id', 'created', 'updated', 'active', 'name', 'limit', 'active_slots', 'denied_slots', 'slot_decay_per_second', 'avg_slot_occupancy_seconds'],
   indexes: [
-    "CREATE INDEX ix_concurrency_limit_v2__updated ON concurrency_limit_v2 (updated)",
+    'CREATE INDEX ix_concurrency_limit_v2__updated ON concurrency_limit_v2 (updated)',
   ],
-};
+});
 
 async function rebuild(knex, kit, {columns, ...table}) {
-  await kit.rebuildSqliteTable(knex, {...table, copy: kit.copyColumns(columns)});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...table, copy: kit.copyColumns(columns)}));
 }
 
 export async function up(knex, kit) {
   await knex.raw('UPDATE concurrency_limit_v2 SET slot_decay_per_second = 0.0 WHERE slot_decay_per_second IS NULL');
   if (kit.dialectOf(knex) === 'postgres') await knex.raw('ALTER TABLE concurrency_limit_v2 ALTER COLUMN slot_decay_per_second SET NOT NULL');
-  else await rebuild(knex, kit, NOT_NULL);
+  else await rebuild(knex, kit, NOT_NULL(kit.sqliteBatchText));
 }
 
 export async function down(knex, kit) {
   if (kit.dialectOf(knex) === 'postgres') await knex.raw('ALTER TABLE concurrency_limit_v2 ALTER COLUMN slot_decay_per_second DROP NOT NULL');
-  else await rebuild(knex, kit, NULLABLE);
+  else await rebuild(knex, kit, NULLABLE(kit.sqliteBatchText));
 }

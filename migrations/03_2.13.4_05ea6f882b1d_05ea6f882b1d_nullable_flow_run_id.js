@@ -11,23 +11,12 @@ export const migration = {
   touches: {sqlite: ['task_run', 'log']},
 };
 
-const TASK_RUN = {
+const TASK_RUN = ({uuidDefaultSpaced, nowDefault}) => ({
   table: 'task_run',
   createSql: `CREATE TABLE "task_run" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4))) 
-        || '-' 
-        || lower(hex(randomblob(2))) 
-        || '-4' 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || substr('89ab',abs(random()) % 4 + 1, 1) 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	name VARCHAR NOT NULL, 
 	state_type VARCHAR(9), 
 	run_count INTEGER DEFAULT '0' NOT NULL, 
@@ -53,41 +42,30 @@ const TASK_RUN = {
 	CONSTRAINT fk_task_run__state_id__task_run_state FOREIGN KEY(state_id) REFERENCES task_run_state (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_task_run__flow_run_id__flow_run FOREIGN KEY(flow_run_id) REFERENCES flow_run (id) ON DELETE CASCADE
 )`,
-  columns: ["id","created","updated","name","state_type","run_count","expected_start_time","next_scheduled_start_time","start_time","end_time","total_run_time","task_key","dynamic_key","cache_key","cache_expiration","task_version","empirical_policy","task_inputs","tags","flow_run_id","state_id","state_name","state_timestamp","flow_run_run_count"],
+  columns: ['id', 'created', 'updated', 'name', 'state_type', 'run_count', 'expected_start_time', 'next_scheduled_start_time', 'start_time', 'end_time', 'total_run_time', 'task_key', 'dynamic_key', 'cache_key', 'cache_expiration', 'task_version', 'empirical_policy', 'task_inputs', 'tags', 'flow_run_id', 'state_id', 'state_name', 'state_timestamp', 'flow_run_run_count'],
   indexes: [
-    "CREATE INDEX ix_task_run__end_time_desc ON task_run (end_time)",
-    "CREATE INDEX ix_task_run__expected_start_time_desc ON task_run (expected_start_time)",
-    "CREATE INDEX ix_task_run__flow_run_id ON task_run (flow_run_id)",
-    "CREATE INDEX ix_task_run__name ON task_run (name)",
-    "CREATE INDEX ix_task_run__next_scheduled_start_time_asc ON task_run (next_scheduled_start_time)",
-    "CREATE INDEX ix_task_run__start_time ON task_run (start_time)",
-    "CREATE INDEX ix_task_run__state_id ON task_run (state_id)",
-    "CREATE INDEX ix_task_run__state_name ON task_run (state_name)",
-    "CREATE INDEX ix_task_run__state_timestamp ON task_run (state_timestamp)",
-    "CREATE INDEX ix_task_run__state_type ON task_run (state_type)",
-    "CREATE INDEX ix_task_run__updated ON task_run (updated)",
-    "CREATE INDEX ix_task_run_name_case_insensitive ON task_run (name)",
-    "CREATE UNIQUE INDEX uq_task_run__flow_run_id_task_key_dynamic_key ON task_run (flow_run_id, task_key, dynamic_key)",
+    'CREATE INDEX ix_task_run__end_time_desc ON task_run (end_time)',
+    'CREATE INDEX ix_task_run__expected_start_time_desc ON task_run (expected_start_time)',
+    'CREATE INDEX ix_task_run__flow_run_id ON task_run (flow_run_id)',
+    'CREATE INDEX ix_task_run__name ON task_run (name)',
+    'CREATE INDEX ix_task_run__next_scheduled_start_time_asc ON task_run (next_scheduled_start_time)',
+    'CREATE INDEX ix_task_run__start_time ON task_run (start_time)',
+    'CREATE INDEX ix_task_run__state_id ON task_run (state_id)',
+    'CREATE INDEX ix_task_run__state_name ON task_run (state_name)',
+    'CREATE INDEX ix_task_run__state_timestamp ON task_run (state_timestamp)',
+    'CREATE INDEX ix_task_run__state_type ON task_run (state_type)',
+    'CREATE INDEX ix_task_run__updated ON task_run (updated)',
+    'CREATE INDEX ix_task_run_name_case_insensitive ON task_run (name)',
+    'CREATE UNIQUE INDEX uq_task_run__flow_run_id_task_key_dynamic_key ON task_run (flow_run_id, task_key, dynamic_key)',
   ],
-};
+});
 
-const LOG = {
+const LOG = ({uuidDefaultSpaced, nowDefault}) => ({
   table: 'log',
   createSql: `CREATE TABLE "log" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4))) 
-        || '-' 
-        || lower(hex(randomblob(2))) 
-        || '-4' 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || substr('89ab',abs(random()) % 4 + 1, 1) 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	name VARCHAR NOT NULL, 
 	level SMALLINT NOT NULL, 
 	flow_run_id CHAR(36), 
@@ -96,16 +74,16 @@ const LOG = {
 	timestamp DATETIME NOT NULL, 
 	CONSTRAINT pk_log PRIMARY KEY (id)
 )`,
-  columns: ["id","created","updated","name","level","flow_run_id","task_run_id","message","timestamp"],
+  columns: ['id', 'created', 'updated', 'name', 'level', 'flow_run_id', 'task_run_id', 'message', 'timestamp'],
   indexes: [
-    "CREATE INDEX ix_log__flow_run_id ON log (flow_run_id)",
-    "CREATE INDEX ix_log__flow_run_id_timestamp ON log (flow_run_id, timestamp)",
-    "CREATE INDEX ix_log__level ON log (level)",
-    "CREATE INDEX ix_log__task_run_id ON log (task_run_id)",
-    "CREATE INDEX ix_log__timestamp ON log (timestamp)",
-    "CREATE INDEX ix_log__updated ON log (updated)",
+    'CREATE INDEX ix_log__flow_run_id ON log (flow_run_id)',
+    'CREATE INDEX ix_log__flow_run_id_timestamp ON log (flow_run_id, timestamp)',
+    'CREATE INDEX ix_log__level ON log (level)',
+    'CREATE INDEX ix_log__task_run_id ON log (task_run_id)',
+    'CREATE INDEX ix_log__timestamp ON log (timestamp)',
+    'CREATE INDEX ix_log__updated ON log (updated)',
   ],
-};
+});
 
 const NULLABLE_COLUMN = 'flow_run_id CHAR(36), ';
 const REQUIRED_COLUMN = 'flow_run_id CHAR(36) NOT NULL, ';
@@ -115,7 +93,7 @@ const LISTED_ROWS = 100;
 
 async function rebuild(knex, kit, {columns, createSql, ...table}, flowRunIdRequired) {
   const text = flowRunIdRequired ? createSql.replace(NULLABLE_COLUMN, REQUIRED_COLUMN) : createSql;
-  await kit.rebuildSqliteTable(knex, {...table, createSql: text, copy: kit.copyColumns(columns)});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...table, createSql: text, copy: kit.copyColumns(columns)}));
 }
 
 export async function up(knex, kit) {
@@ -124,8 +102,8 @@ export async function up(knex, kit) {
     await knex.raw('ALTER TABLE log ALTER COLUMN flow_run_id DROP NOT NULL');
     return;
   }
-  await rebuild(knex, kit, TASK_RUN, false);
-  await rebuild(knex, kit, LOG, false);
+  await rebuild(knex, kit, TASK_RUN(kit.sqliteBatchText), false);
+  await rebuild(knex, kit, LOG(kit.sqliteBatchText), false);
 }
 
 export async function down(knex, kit) {
@@ -134,8 +112,8 @@ export async function down(knex, kit) {
     await knex.raw('ALTER TABLE log ALTER COLUMN flow_run_id SET NOT NULL');
     return;
   }
-  await rebuild(knex, kit, TASK_RUN, true);
-  await rebuild(knex, kit, LOG, true);
+  await rebuild(knex, kit, TASK_RUN(kit.sqliteBatchText), true);
+  await rebuild(knex, kit, LOG(kit.sqliteBatchText), true);
 }
 
 /** Task runs and logs without a flow run: the old schema has no place for them. */

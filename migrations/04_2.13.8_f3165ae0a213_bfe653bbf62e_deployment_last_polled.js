@@ -6,27 +6,17 @@ export const migration = {
   description: 'Add deployment.last_polled',
   sqlite: {revision: 'f3165ae0a213', downRevision: '05ea6f882b1d'},
   postgres: {revision: 'bfe653bbf62e', downRevision: '05ea6f882b1d'},
+  touches: {sqlite: ['deployment']},
   drops: {sqlite: {columns: ['deployment.last_polled']}, postgres: {columns: ['deployment.last_polled']}},
 };
 
 /** deployment as Prefect's downgrade rebuilds it, without the column. */
-const DEPLOYMENT_BEFORE = {
+const DEPLOYMENT_BEFORE = ({uuidDefaultSpaced, nowDefault}) => ({
   table: 'deployment',
   createSql: `CREATE TABLE "deployment" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4))) 
-        || '-' 
-        || lower(hex(randomblob(2))) 
-        || '-4' 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || substr('89ab',abs(random()) % 4 + 1, 1) 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	name VARCHAR NOT NULL, 
 	schedule JSON, 
 	is_schedule_active BOOLEAN DEFAULT '1' NOT NULL, 
@@ -55,17 +45,17 @@ const DEPLOYMENT_BEFORE = {
 	CONSTRAINT fk_deployment__work_queue_id__work_queue FOREIGN KEY(work_queue_id) REFERENCES work_queue (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_deployment__flow_id__flow FOREIGN KEY(flow_id) REFERENCES flow (id) ON DELETE CASCADE
 )`,
-  columns: ["id","created","updated","name","schedule","is_schedule_active","tags","parameters","flow_data","flow_id","description","infrastructure_document_id","manifest_path","parameter_openapi_schema","storage_document_id","version","infra_overrides","path","entrypoint","work_queue_name","created_by","updated_by","work_queue_id","pull_steps","enforce_parameter_schema"],
+  columns: ['id', 'created', 'updated', 'name', 'schedule', 'is_schedule_active', 'tags', 'parameters', 'flow_data', 'flow_id', 'description', 'infrastructure_document_id', 'manifest_path', 'parameter_openapi_schema', 'storage_document_id', 'version', 'infra_overrides', 'path', 'entrypoint', 'work_queue_name', 'created_by', 'updated_by', 'work_queue_id', 'pull_steps', 'enforce_parameter_schema'],
   indexes: [
-    "CREATE INDEX ix_deployment__created ON deployment (created)",
-    "CREATE INDEX ix_deployment__flow_id ON deployment (flow_id)",
-    "CREATE INDEX ix_deployment__updated ON deployment (updated)",
-    "CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id)",
-    "CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name)",
-    "CREATE INDEX ix_deployment_name_case_insensitive ON deployment (name)",
-    "CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name)",
+    'CREATE INDEX ix_deployment__created ON deployment (created)',
+    'CREATE INDEX ix_deployment__flow_id ON deployment (flow_id)',
+    'CREATE INDEX ix_deployment__updated ON deployment (updated)',
+    'CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id)',
+    'CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name)',
+    'CREATE INDEX ix_deployment_name_case_insensitive ON deployment (name)',
+    'CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name)',
   ],
-};
+});
 
 export async function up(knex, kit) {
   const type = kit.dialectOf(knex) === 'postgres' ? 'TIMESTAMP WITH TIME ZONE' : 'DATETIME';
@@ -77,6 +67,6 @@ export async function down(knex, kit) {
     await knex.raw('ALTER TABLE deployment DROP COLUMN last_polled');
     return;
   }
-  const {columns, ...rebuild} = DEPLOYMENT_BEFORE;
+  const {columns, ...rebuild} = DEPLOYMENT_BEFORE(kit.sqliteBatchText);
   await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...rebuild, copy: kit.copyColumns(columns)}));
 }

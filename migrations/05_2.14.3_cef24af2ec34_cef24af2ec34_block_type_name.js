@@ -9,28 +9,17 @@ export const migration = {
   description: 'Add block_document.block_type_name (PostgreSQL: index it and copy each block type name in)',
   sqlite: {revision: 'cef24af2ec34', downRevision: 'f3165ae0a213'},
   postgres: {revision: 'cef24af2ec34', downRevision: 'bfe653bbf62e'},
-  touches: {postgres: ['block_document']},
+  touches: {sqlite: ['block_document'], postgres: ['block_document']},
   drops: {sqlite: {columns: ['block_document.block_type_name']}, postgres: {columns: ['block_document.block_type_name']}},
 };
 
 /** block_document as Prefect's SQLite downgrade rebuilds it, without the column. */
-const BLOCK_DOCUMENT_BEFORE = {
+const BLOCK_DOCUMENT_BEFORE = ({uuidDefaultSpaced, nowDefault}) => ({
   table: 'block_document',
   createSql: `CREATE TABLE "block_document" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4))) 
-        || '-' 
-        || lower(hex(randomblob(2))) 
-        || '-4' 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || substr('89ab',abs(random()) % 4 + 1, 1) 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	name VARCHAR NOT NULL, 
 	data JSON DEFAULT '{}' NOT NULL, 
 	block_schema_id CHAR(36) NOT NULL, 
@@ -40,14 +29,14 @@ const BLOCK_DOCUMENT_BEFORE = {
 	CONSTRAINT fk_block_document__block_type_id__block_type FOREIGN KEY(block_type_id) REFERENCES block_type (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_block__block_schema_id__block_schema FOREIGN KEY(block_schema_id) REFERENCES block_schema (id) ON DELETE CASCADE
 )`,
-  columns: ["id","created","updated","name","data","block_schema_id","block_type_id","is_anonymous"],
+  columns: ['id', 'created', 'updated', 'name', 'data', 'block_schema_id', 'block_type_id', 'is_anonymous'],
   indexes: [
-    "CREATE INDEX ix_block_document__is_anonymous ON block_document (is_anonymous)",
-    "CREATE INDEX ix_block_document__name ON block_document (name)",
-    "CREATE INDEX ix_block_document__updated ON block_document (updated)",
-    "CREATE UNIQUE INDEX uq_block__type_id_name ON block_document (block_type_id, name)",
+    'CREATE INDEX ix_block_document__is_anonymous ON block_document (is_anonymous)',
+    'CREATE INDEX ix_block_document__name ON block_document (name)',
+    'CREATE INDEX ix_block_document__updated ON block_document (updated)',
+    'CREATE UNIQUE INDEX uq_block__type_id_name ON block_document (block_type_id, name)',
   ],
-};
+});
 
 export async function up(knex, kit) {
   await knex.raw('ALTER TABLE block_document ADD COLUMN block_type_name VARCHAR');
@@ -65,6 +54,6 @@ export async function down(knex, kit) {
     await knex.raw('ALTER TABLE block_document DROP COLUMN block_type_name');
     return;
   }
-  const {columns, ...rebuild} = BLOCK_DOCUMENT_BEFORE;
-  await kit.rebuildSqliteTable(knex, {...rebuild, copy: kit.copyColumns(columns)});
+  const {columns, ...rebuild} = BLOCK_DOCUMENT_BEFORE(kit.sqliteBatchText);
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...rebuild, copy: kit.copyColumns(columns)}));
 }

@@ -9,24 +9,11 @@ export const migration = {
   drops: {sqlite: {tables: ['flow_run_input']}, postgres: {tables: ['flow_run_input']}},
 };
 
-const SQLITE = {
+const SQLITE = ({uuidDefaultFresh, nowDefault}) => ({
   createSql: `CREATE TABLE flow_run_input (
-	id CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	"key" VARCHAR NOT NULL, 
 	value TEXT NOT NULL, 
 	flow_run_id CHAR(36) NOT NULL, 
@@ -34,9 +21,9 @@ const SQLITE = {
 	CONSTRAINT uq_flow_run_input__flow_run_id_key UNIQUE (flow_run_id, "key")
 )`,
   indexes: [
-    "CREATE INDEX ix_flow_run_input__updated ON flow_run_input (updated)",
+    'CREATE INDEX ix_flow_run_input__updated ON flow_run_input (updated)',
   ],
-};
+});
 
 const POSTGRES_TABLE = `CREATE TABLE flow_run_input (
   id UUID DEFAULT GEN_RANDOM_UUID() NOT NULL,
@@ -55,8 +42,9 @@ export async function up(knex, kit) {
     await knex.raw('CREATE INDEX ix_flow_run_input__updated ON flow_run_input (updated)');
     return;
   }
-  await knex.raw(SQLITE.createSql);
-  for (const index of SQLITE.indexes) await knex.raw(index);
+  const table = SQLITE(kit.sqliteBatchText);
+  await knex.raw(table.createSql);
+  for (const index of table.indexes) await knex.raw(index);
 }
 
 export async function down(knex) {

@@ -9,23 +9,12 @@ export const migration = {
   touches: {sqlite: ['flow_run_input']},
 };
 
-const WITH_FOREIGN_KEY = {
+const WITH_FOREIGN_KEY = ({uuidDefault, nowDefault}) => ({
   table: 'flow_run_input',
   createSql: `CREATE TABLE "flow_run_input" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	"key" VARCHAR NOT NULL, 
 	value TEXT NOT NULL, 
 	flow_run_id CHAR(36) NOT NULL, 
@@ -33,48 +22,37 @@ const WITH_FOREIGN_KEY = {
 	CONSTRAINT uq_flow_run_input__flow_run_id_key UNIQUE (flow_run_id, "key"), 
 	CONSTRAINT fk_flow_run_input__flow_run_id__flow_run FOREIGN KEY(flow_run_id) REFERENCES flow_run (id) ON DELETE cascade
 )`,
-  columns: ["id","created","updated","key","value","flow_run_id"],
+  columns: ['id', 'created', 'updated', 'key', 'value', 'flow_run_id'],
   indexes: [
-    "CREATE INDEX ix_flow_run_input__updated ON flow_run_input (updated)",
+    'CREATE INDEX ix_flow_run_input__updated ON flow_run_input (updated)',
   ],
-};
+});
 
-const WITHOUT_FOREIGN_KEY = {
+const WITHOUT_FOREIGN_KEY = ({uuidDefault, nowDefault}) => ({
   table: 'flow_run_input',
   createSql: `CREATE TABLE "flow_run_input" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefault} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	"key" VARCHAR NOT NULL, 
 	value TEXT NOT NULL, 
 	flow_run_id CHAR(36) NOT NULL, 
 	CONSTRAINT pk_flow_run_input PRIMARY KEY (id), 
 	CONSTRAINT uq_flow_run_input__flow_run_id_key UNIQUE (flow_run_id, "key")
 )`,
-  columns: ["id","created","updated","key","value","flow_run_id"],
+  columns: ['id', 'created', 'updated', 'key', 'value', 'flow_run_id'],
   indexes: [
-    "CREATE INDEX ix_flow_run_input__updated ON flow_run_input (updated)",
+    'CREATE INDEX ix_flow_run_input__updated ON flow_run_input (updated)',
   ],
-};
+});
 
 async function rebuild(knex, kit, {columns, ...table}) {
-  await kit.rebuildSqliteTable(knex, {...table, copy: kit.copyColumns(columns)});
+  await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...table, copy: kit.copyColumns(columns)}));
 }
 
 export async function up(knex, kit) {
   if (kit.dialectOf(knex) === 'sqlite') {
-    await rebuild(knex, kit, WITH_FOREIGN_KEY);
+    await rebuild(knex, kit, WITH_FOREIGN_KEY(kit.sqliteBatchText));
     return;
   }
   // Like Prefect's, this fails on inputs whose flow run no longer exists.
@@ -83,6 +61,6 @@ export async function up(knex, kit) {
 }
 
 export async function down(knex, kit) {
-  if (kit.dialectOf(knex) === 'sqlite') await rebuild(knex, kit, WITHOUT_FOREIGN_KEY);
+  if (kit.dialectOf(knex) === 'sqlite') await rebuild(knex, kit, WITHOUT_FOREIGN_KEY(kit.sqliteBatchText));
   else await knex.raw('ALTER TABLE flow_run_input DROP CONSTRAINT fk_flow_run_input__flow_run_id__flow_run');
 }

@@ -16,24 +16,11 @@ export const migration = {
   },
 };
 
-const SQLITE_SCHEDULE_TABLE = {
+const SQLITE_SCHEDULE_TABLE = ({uuidDefaultFresh, nowDefault}) => ({
   createSql: `CREATE TABLE deployment_schedule (
-	id CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	schedule JSON NOT NULL, 
 	active BOOLEAN NOT NULL, 
 	deployment_id CHAR(36) NOT NULL, 
@@ -41,29 +28,18 @@ const SQLITE_SCHEDULE_TABLE = {
 	CONSTRAINT fk_deployment_schedule__deployment_id__deployment FOREIGN KEY(deployment_id) REFERENCES deployment (id) ON DELETE CASCADE
 )`,
   indexes: [
-    "CREATE INDEX ix_deployment_schedule__deployment_id ON deployment_schedule (deployment_id)",
-    "CREATE INDEX ix_deployment_schedule__updated ON deployment_schedule (updated)",
+    'CREATE INDEX ix_deployment_schedule__deployment_id ON deployment_schedule (deployment_id)',
+    'CREATE INDEX ix_deployment_schedule__updated ON deployment_schedule (updated)',
   ],
-};
+});
 
 /** deployment as Prefect's SQLite downgrade rebuilds it, without paused. */
-const DEPLOYMENT_BEFORE = {
+const DEPLOYMENT_BEFORE = ({uuidDefaultSpaced, nowDefault}) => ({
   table: 'deployment',
   createSql: `CREATE TABLE "deployment" (
-	id CHAR(36) DEFAULT ((
-        lower(hex(randomblob(4))) 
-        || '-' 
-        || lower(hex(randomblob(2))) 
-        || '-4' 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || substr('89ab',abs(random()) % 4 + 1, 1) 
-        || substr(lower(hex(randomblob(2))),2) 
-        || '-' 
-        || lower(hex(randomblob(6)))
-    )) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultSpaced} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	name VARCHAR NOT NULL, 
 	schedule JSON, 
 	is_schedule_active BOOLEAN DEFAULT '1' NOT NULL, 
@@ -93,17 +69,17 @@ const DEPLOYMENT_BEFORE = {
 	CONSTRAINT fk_deployment__storage_document_id__block_document FOREIGN KEY(storage_document_id) REFERENCES block_document (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_deployment__work_queue_id__work_queue FOREIGN KEY(work_queue_id) REFERENCES work_queue (id) ON DELETE SET NULL
 )`,
-  columns: ["id","created","updated","name","schedule","is_schedule_active","tags","parameters","flow_data","flow_id","description","infrastructure_document_id","manifest_path","parameter_openapi_schema","storage_document_id","version","infra_overrides","path","entrypoint","work_queue_name","created_by","updated_by","work_queue_id","pull_steps","enforce_parameter_schema","last_polled"],
+  columns: ['id', 'created', 'updated', 'name', 'schedule', 'is_schedule_active', 'tags', 'parameters', 'flow_data', 'flow_id', 'description', 'infrastructure_document_id', 'manifest_path', 'parameter_openapi_schema', 'storage_document_id', 'version', 'infra_overrides', 'path', 'entrypoint', 'work_queue_name', 'created_by', 'updated_by', 'work_queue_id', 'pull_steps', 'enforce_parameter_schema', 'last_polled'],
   indexes: [
-    "CREATE INDEX ix_deployment__created ON deployment (created)",
-    "CREATE INDEX ix_deployment__flow_id ON deployment (flow_id)",
-    "CREATE INDEX ix_deployment__updated ON deployment (updated)",
-    "CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id)",
-    "CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name)",
-    "CREATE INDEX ix_deployment_name_case_insensitive ON deployment (name)",
-    "CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name)",
+    'CREATE INDEX ix_deployment__created ON deployment (created)',
+    'CREATE INDEX ix_deployment__flow_id ON deployment (flow_id)',
+    'CREATE INDEX ix_deployment__updated ON deployment (updated)',
+    'CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id)',
+    'CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name)',
+    'CREATE INDEX ix_deployment_name_case_insensitive ON deployment (name)',
+    'CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name)',
   ],
-};
+});
 
 const POSTGRES_SCHEDULE_TABLE = `CREATE TABLE deployment_schedule (
   id UUID DEFAULT GEN_RANDOM_UUID() NOT NULL,
@@ -123,8 +99,9 @@ const POSTGRES_SCHEDULE_INDEXES = [
 
 export async function up(knex, kit) {
   const postgres = kit.dialectOf(knex) === 'postgres';
-  await knex.raw(postgres ? POSTGRES_SCHEDULE_TABLE : SQLITE_SCHEDULE_TABLE.createSql);
-  for (const index of postgres ? POSTGRES_SCHEDULE_INDEXES : SQLITE_SCHEDULE_TABLE.indexes) await knex.raw(index);
+  const sqliteTable = SQLITE_SCHEDULE_TABLE(kit.sqliteBatchText);
+  await knex.raw(postgres ? POSTGRES_SCHEDULE_TABLE : sqliteTable.createSql);
+  for (const index of postgres ? POSTGRES_SCHEDULE_INDEXES : sqliteTable.indexes) await knex.raw(index);
   await knex.raw("ALTER TABLE deployment ADD COLUMN paused BOOLEAN DEFAULT '0' NOT NULL");
   await knex.raw('CREATE INDEX ix_deployment__paused ON deployment (paused)');
   // New ids and timestamps come from the table's defaults, as in Prefect's script.
@@ -141,7 +118,7 @@ export async function down(knex, kit) {
   if (kit.dialectOf(knex) === 'postgres') {
     await knex.raw('ALTER TABLE deployment DROP COLUMN paused');
   } else {
-    const {columns, ...rebuild} = DEPLOYMENT_BEFORE;
+    const {columns, ...rebuild} = DEPLOYMENT_BEFORE(kit.sqliteBatchText);
     await kit.rebuildSqliteTable(knex, await kit.inLiveColumnOrder(knex, {...rebuild, copy: kit.copyColumns(columns)}));
   }
   await knex.raw('DROP INDEX ix_deployment_schedule__updated');

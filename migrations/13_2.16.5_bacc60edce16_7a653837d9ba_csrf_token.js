@@ -9,26 +9,13 @@ export const migration = {
   drops: {sqlite: {tables: ['csrf_token']}, postgres: {tables: ['csrf_token']}},
 };
 
-const SQLITE_TABLE = `CREATE TABLE csrf_token (
+const SQLITE_TABLE = ({uuidDefaultFresh, nowDefault}) => `CREATE TABLE csrf_token (
 	token VARCHAR NOT NULL, 
 	client VARCHAR NOT NULL, 
 	expiration DATETIME NOT NULL, 
-	id CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	CONSTRAINT pk_csrf_token PRIMARY KEY (id), 
 	CONSTRAINT uq_csrf_token__client UNIQUE (client)
 )`;
@@ -45,7 +32,7 @@ const POSTGRES_TABLE = `CREATE TABLE csrf_token (
 )`;
 
 export async function up(knex, kit) {
-  await knex.raw(kit.dialectOf(knex) === 'postgres' ? POSTGRES_TABLE : SQLITE_TABLE);
+  await knex.raw(kit.dialectOf(knex) === 'postgres' ? POSTGRES_TABLE : SQLITE_TABLE(kit.sqliteBatchText));
   await knex.raw('CREATE INDEX ix_csrf_token__updated ON csrf_token (updated)');
 }
 

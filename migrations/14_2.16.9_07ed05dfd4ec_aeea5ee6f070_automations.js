@@ -14,7 +14,7 @@ export const migration = {
 };
 
 /** In creation order; `sqlite` is the text Prefect's create_table leaves in sqlite_master. */
-const TABLES = [
+const TABLES = ({uuidDefaultFresh, nowDefault}) => [
   {
     table: 'automation',
     sqlite: `CREATE TABLE automation (
@@ -25,26 +25,13 @@ const TABLES = [
 	actions JSON NOT NULL, 
 	actions_on_trigger JSON DEFAULT '[]' NOT NULL, 
 	actions_on_resolve JSON DEFAULT '[]' NOT NULL, 
-	id CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	CONSTRAINT pk_automation PRIMARY KEY (id)
 )`,
     indexes: [
-      "CREATE INDEX ix_automation__updated ON automation (updated)",
+      'CREATE INDEX ix_automation__updated ON automation (updated)',
     ],
     postgres: `CREATE TABLE automation (
       name VARCHAR NOT NULL,
@@ -72,29 +59,16 @@ const TABLES = [
 	count INTEGER NOT NULL, 
 	last_operation VARCHAR, 
 	triggered_at DATETIME NOT NULL, 
-	id CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	CONSTRAINT pk_automation_bucket PRIMARY KEY (id), 
 	CONSTRAINT fk_automation_bucket__automation_id__automation FOREIGN KEY(automation_id) REFERENCES automation (id) ON DELETE CASCADE
 )`,
     indexes: [
-      "CREATE INDEX ix_automation_bucket__automation_id__end ON automation_bucket (automation_id, \"end\")",
-      "CREATE INDEX ix_automation_bucket__updated ON automation_bucket (updated)",
-      "CREATE UNIQUE INDEX uq_automation_bucket__automation_id__bucketing_key ON automation_bucket (automation_id, bucketing_key)",
+      'CREATE INDEX ix_automation_bucket__automation_id__end ON automation_bucket (automation_id, "end")',
+      'CREATE INDEX ix_automation_bucket__updated ON automation_bucket (updated)',
+      'CREATE UNIQUE INDEX uq_automation_bucket__automation_id__bucketing_key ON automation_bucket (automation_id, bucketing_key)',
     ],
     postgres: `CREATE TABLE automation_bucket (
       automation_id UUID NOT NULL,
@@ -119,29 +93,16 @@ const TABLES = [
 	automation_id CHAR(36) NOT NULL, 
 	resource_id VARCHAR, 
 	automation_owned_by_resource BOOLEAN DEFAULT '0' NOT NULL, 
-	id CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	CONSTRAINT pk_automation_related_resource PRIMARY KEY (id), 
 	CONSTRAINT fk_automation_related_resource__automation_id__automation FOREIGN KEY(automation_id) REFERENCES automation (id) ON DELETE CASCADE
 )`,
     indexes: [
-      "CREATE INDEX ix_automation_related_resource__resource_id ON automation_related_resource (resource_id)",
-      "CREATE INDEX ix_automation_related_resource__updated ON automation_related_resource (updated)",
-      "CREATE UNIQUE INDEX uq_automation_related_resource__automation_id__resource_id ON automation_related_resource (automation_id, resource_id)",
+      'CREATE INDEX ix_automation_related_resource__resource_id ON automation_related_resource (resource_id)',
+      'CREATE INDEX ix_automation_related_resource__updated ON automation_related_resource (updated)',
+      'CREATE UNIQUE INDEX uq_automation_related_resource__automation_id__resource_id ON automation_related_resource (automation_id, resource_id)',
     ],
     postgres: `CREATE TABLE automation_related_resource (
       automation_id UUID NOT NULL,
@@ -163,28 +124,15 @@ const TABLES = [
 	child_firing_id CHAR(36) NOT NULL, 
 	child_fired_at DATETIME, 
 	child_firing JSON NOT NULL, 
-	id CHAR(36) DEFAULT (
-    (
-        lower(hex(randomblob(4)))
-        || '-'
-        || lower(hex(randomblob(2)))
-        || '-4'
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || substr('89ab',abs(random()) % 4 + 1, 1)
-        || substr(lower(hex(randomblob(2))),2)
-        || '-'
-        || lower(hex(randomblob(6)))
-    )
-    ) NOT NULL, 
-	created DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
-	updated DATETIME DEFAULT (strftime('%Y-%m-%d %H:%M:%f000', 'now')) NOT NULL, 
+	id CHAR(36) DEFAULT ${uuidDefaultFresh} NOT NULL, 
+	created DATETIME DEFAULT ${nowDefault} NOT NULL, 
+	updated DATETIME DEFAULT ${nowDefault} NOT NULL, 
 	CONSTRAINT pk_composite_trigger_child_firing PRIMARY KEY (id), 
 	CONSTRAINT fk_composite_trigger_child_firing__automation_id__automation FOREIGN KEY(automation_id) REFERENCES automation (id) ON DELETE CASCADE
 )`,
     indexes: [
-      "CREATE INDEX ix_composite_trigger_child_firing__updated ON composite_trigger_child_firing (updated)",
-      "CREATE UNIQUE INDEX uq_composite_trigger_child_firing__a_id__pt_id__ct__id ON composite_trigger_child_firing (automation_id, parent_trigger_id, child_trigger_id)",
+      'CREATE INDEX ix_composite_trigger_child_firing__updated ON composite_trigger_child_firing (updated)',
+      'CREATE UNIQUE INDEX uq_composite_trigger_child_firing__a_id__pt_id__ct__id ON composite_trigger_child_firing (automation_id, parent_trigger_id, child_trigger_id)',
     ],
     postgres: `CREATE TABLE composite_trigger_child_firing (
       automation_id UUID NOT NULL,
@@ -204,13 +152,13 @@ const TABLES = [
 
 export async function up(knex, kit) {
   const dialect = kit.dialectOf(knex);
-  for (const table of TABLES) {
+  for (const table of TABLES(kit.sqliteBatchText)) {
     await knex.raw(table[dialect]);
     for (const index of table.indexes) await knex.raw(index);
   }
 }
 
 /** Children first; each table's indexes go with it. */
-export async function down(knex) {
-  for (const {table} of [...TABLES].reverse()) await knex.raw(`DROP TABLE ${table}`);
+export async function down(knex, kit) {
+  for (const {table} of TABLES(kit.sqliteBatchText).reverse()) await knex.raw(`DROP TABLE ${table}`);
 }

@@ -230,11 +230,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       // A JSON Lines reader takes every line as a record: the error must be one line too.
       const indent = this.wantsJsonLines() ? undefined : 2;
       process.stdout.write(JSON.stringify({error: {code: codeNameOf(exitCode), message: oneLine}}, null, indent) + '\n');
-      // A script that reads stdout as data still shows the operator why it failed.
-      process.stderr.write(`Error: ${oneLine}\n`);
-    } else {
-      process.stderr.write(`Error: ${oneLine}\n`);
     }
+    // Under --json too: a script that reads stdout as data still shows the operator why it failed.
+    process.stderr.write(`Error: ${oneLine}\n`);
     process.exitCode = exitCode;
     throw new Errors.ExitError(exitCode);
   }

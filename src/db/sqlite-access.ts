@@ -1,6 +1,8 @@
 import {accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync} from 'node:fs';
 import path from 'node:path';
 
+import {unavailableError} from '../errors.js';
+
 /**
  * How a read opens a SQLite file so that it works in a folder it may not write and leaves no
  * file behind. better-sqlite3 is built without URI filenames, so SQLite's `immutable` mode
@@ -26,11 +28,20 @@ export function sqliteReadMode(filename: string): SqliteReadMode {
 
 /** The main file as a buffer better-sqlite3 can open in memory: marked as a rollback-journal file, since memory has no WAL. */
 export function sqliteSnapshot(filename: string): Buffer {
+  const size = statSync(filename).size;
+  if (size > MAX_SNAPSHOT_BYTES) {
+    throw unavailableError(
+      `cannot read ${filename} here: SQLite would need to create files beside it in a folder that cannot be written, and at ${size.toLocaleString('en-US')} bytes it is too large to read into memory instead (copy it to a writable folder, or give write access to its folder)`,
+    );
+  }
   const buffer = readFileSync(filename);
   // Bytes 18 and 19 of the header are the read and write format versions: 2 means WAL.
   if (buffer.length >= 100) buffer[18] = buffer[19] = 1;
   return buffer;
 }
+
+// Node reads at most 2 GiB into one buffer.
+const MAX_SNAPSHOT_BYTES = 2 ** 31 - 1;
 
 /**
  * Why prefectdb cannot write this SQLite file, or undefined when it can. Checked with the

@@ -44,7 +44,7 @@ export class ImmediateBetterSqliteClient extends BetterSqliteClient {
 
   /** Reads integers exactly (better-sqlite3 rounds past 2^53 unless asked for bigints). */
   async _query<T extends QueryObject>(connection: unknown, obj: T): Promise<T> {
-    obj.options = {...obj.options, safeIntegers: true};
+    obj.options = {safeIntegers: true, ...obj.options};
     const result = await super._query(connection, obj);
     if (Array.isArray(result.response)) for (const row of result.response) withExactIntegers(row);
     if (result.context && typeof result.context.lastID === 'bigint') result.context.lastID = exactInteger(result.context.lastID);

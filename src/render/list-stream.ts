@@ -1,3 +1,4 @@
+import {jsonText} from '../db/codecs/json-text.js';
 import {checkChoiceFitsFormat, chooseNames, pickFields, recordKeys, type ColumnChoice} from './column-choice.js';
 import type {RenderOptions} from './options.js';
 import {csvValue, type JsonRecord, type ListView, renderList} from './view.js';
@@ -37,8 +38,8 @@ export class ListStreamWriter<R extends object> {
       case 'jsonl': {
         if (this.choice.fields) this.fields ??= chooseNames('--fields', this.choice.fields, recordKeys(rows), true);
         const records = this.fields ? pickFields(rows, this.fields) : rows;
-        if (this.options.format === 'jsonl') return this.write(records.map((row) => JSON.stringify(row) + '\n').join(''));
-        const elements = records.map((row) => '  ' + JSON.stringify(row, null, 2).replaceAll('\n', '\n  '));
+        if (this.options.format === 'jsonl') return this.write(records.map((row) => jsonText(row) + '\n').join(''));
+        const elements = records.map((row) => '  ' + jsonText(row, 2).replaceAll('\n', '\n  '));
         return this.write((first ? '[\n' : ',\n') + elements.join(',\n'));
       }
       case 'csv': {

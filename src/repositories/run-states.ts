@@ -67,7 +67,12 @@ export function whereStateMatches(
   const column = (name: string) =>
     (useStateIndexes ? `${table}.${name}` : ctx.sql.withoutIndex(`${table}.${name}`)) as string;
   if (filter.types?.length) qb.whereIn(column('state_type'), [...filter.types]);
-  if (filter.names?.length) qb.whereIn(column('state_name'), [...filter.names]);
+  // Names given but none stored: nothing matches. Dropping the condition would select every
+  // run, and a bulk command would then change them all.
+  if (filter.names !== undefined) {
+    if (filter.names.length === 0) qb.whereRaw('1 = 0');
+    else qb.whereIn(column('state_name'), [...filter.names]);
+  }
   return qb;
 }
 

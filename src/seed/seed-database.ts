@@ -39,7 +39,6 @@ export interface SeedRequest extends SeedOptions {
   append: boolean;
 }
 
-
 /**
  * Fills a database with generated Prefect data: initialises an empty one first, refuses
  * one that already has flow runs unless appending, writes the catalogue, then streams the

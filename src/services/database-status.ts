@@ -60,17 +60,6 @@ export async function describeDatabase(db: Database, schema: SchemaInfo, {exactC
   };
 }
 
-async function migrationsBehindHead(dialect: Dialect, revision: string | null): Promise<number | null> {
-  let chain: Awaited<ReturnType<typeof loadChain>>;
-  try {
-    chain = await loadChain(dialect);
-  } catch {
-    return null; // status describes the database; a chain that does not load is not its problem
-  }
-  const index = chain.findIndex((step) => step.revision === revision);
-  return index < 0 ? null : chain.length - 1 - index;
-}
-
 async function whyUnwritable(db: Database, schema: SchemaInfo): Promise<string | null> {
   if (schema.kind !== 'prefect') return 'not a Prefect database';
   const access =
@@ -80,4 +69,15 @@ async function whyUnwritable(db: Database, schema: SchemaInfo): Promise<string |
   if (access) return access;
   if (!schema.known) return 'unknown revision: writes need --allow-unknown-revision';
   return null;
+}
+
+async function migrationsBehindHead(dialect: Dialect, revision: string | null): Promise<number | null> {
+  let chain: Awaited<ReturnType<typeof loadChain>>;
+  try {
+    chain = await loadChain(dialect);
+  } catch {
+    return null; // status describes the database; a chain that does not load is not its problem
+  }
+  const index = chain.findIndex((step) => step.revision === revision);
+  return index < 0 ? null : chain.length - 1 - index;
 }

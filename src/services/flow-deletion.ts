@@ -1,6 +1,9 @@
+import type {Knex} from 'knex';
+
 import type {RepositoryContext} from '../repositories/common.js';
 import {countFlowRuns, deleteFlowAndDeployments, type FlowRemainsDeleted, flowRunIdsOfFlow} from '../repositories/flow-deletion.js';
 import {findFlow} from '../repositories/flows.js';
+import {readRunSamples, type RunSample} from '../repositories/run-samples.js';
 import {inTransaction, keysetSource} from './batches.js';
 import type {ProgressListener} from './progress.js';
 import {deleteRuns, type RunDeletionResult, totalsOf} from './run-deletion.js';
@@ -22,6 +25,12 @@ export interface FlowDeletionResult {
 export async function findFlowToDelete(ctx: RepositoryContext, reference: string): Promise<{id: string; name: string; runs: number}> {
   const flow = await findFlow(ctx, reference);
   return {id: flow.id, name: flow.name, runs: await countFlowRuns(ctx, flow.id)};
+}
+
+/** The flow's first runs by id, for the confirmation to name. */
+export async function flowRunSample(ctx: RepositoryContext, flowId: string, size: number): Promise<RunSample[]> {
+  const ids = await flowRunIdsOfFlow(ctx.db.knex as Knex.Transaction, flowId, undefined, size);
+  return readRunSamples(ctx, 'flow_run', ids);
 }
 
 export async function deleteFlow(ctx: RepositoryContext, flow: {id: string; name: string; runs: number}, options: {dryRun: boolean; keepSubflows: boolean; onProgress?: ProgressListener}): Promise<FlowDeletionResult> {

@@ -63,6 +63,7 @@ async function select<F extends object>(
     throw usageError(`no ${NOUN[kind]}s selected: give ids (or - to read them from stdin), a filter such as --state-type, or --all for every ${NOUN[kind]}`);
   }
   const {page, count} = await pages();
+  // A plain read outside the batches' transactions: the sample is only shown, never acted on.
   const first = await page(ctx.db.knex as Parameters<typeof page>[0], undefined, Math.min(SAMPLE_SIZE, request.limit ?? SAMPLE_SIZE));
   return {source: keysetSource(page, (id) => id), count: await count(), byIds: false, sample: await readRunSamples(ctx, kind, first)};
 }

@@ -39,7 +39,7 @@ for (const dialect of testDialects()) {
       expect(await scheduled()).to.have.length(runs.length);
     });
 
-    it('run delete and db clean by filter show their samples too', async () => {
+    it('run delete and db clean by filter, and flow delete, show their samples too', async () => {
       const remove = runOnTerminal(['flow-run', 'delete', '--state-type', 'COMPLETED', '--db', db], 'n\n');
       expect(remove.exitCode, remove.screen).to.equal(4);
       expect(remove.screen).to.match(/Selected 2 flow runs; all of them:\r?\n {2}[0-9a-f-]{36} {2}\S+ \/ \S+ {2}Completed/);
@@ -47,6 +47,9 @@ for (const dialect of testDialects()) {
       expect(clean.exitCode, clean.screen).to.equal(4);
       expect(clean.screen).to.contain('Selected 2 flow runs that ended before the cutoff; all of them:');
       expect(clean.screen).to.contain('78676d70-b7df-4e49-b00a-e3b52d050793');
+      const flow = runOnTerminal(['flow', 'delete', 'transform-flow', '--db', db], 'n\n');
+      expect(flow.exitCode, flow.screen).to.equal(4);
+      expect(flow.screen).to.match(/Selected 4 flow runs of transform-flow; all of them:\r?\n {2}[0-9a-f-]{36} {2}transform-flow \/ \S+ {2}\w+/);
     });
   });
 }

@@ -45,15 +45,16 @@ interface PlannedState {
 }
 
 /**
- * A damaged index, as a crash with a broken file system leaves one: an index SQLite stops
+ * A damaged index, as a crash with a broken file system leaves one: one of Prefect's indexes
+ * (so the schema stays Prefect's: schema-drift has nothing to say) that SQLite stops
  * maintaining while a row changes, then puts back. The sqlite3 shell can write the schema
  * table; better-sqlite3 runs in defensive mode and cannot.
  */
 function plantStaleIndex(path: string): void {
   const sqlite3 = (sql: string) => execFileSync('sqlite3', [path], {input: sql});
-  sqlite3(`create index doctor_ix on log(name); create table doctor_keep as select * from sqlite_master where name = 'doctor_ix';
-    pragma writable_schema = on; delete from sqlite_master where name = 'doctor_ix';`);
-  sqlite3(`update log set name = name || '-moved' where rowid = (select min(rowid) from log);
+  sqlite3(`create table doctor_keep as select * from sqlite_master where name = 'ix_log__level';
+    pragma writable_schema = on; delete from sqlite_master where name = 'ix_log__level';`);
+  sqlite3(`update log set level = level + 1 where rowid = (select min(rowid) from log);
     pragma writable_schema = on; insert into sqlite_master select * from doctor_keep;`);
   sqlite3('drop table doctor_keep;');
 }

@@ -5,7 +5,6 @@ import knexFactory, {type Knex} from 'knex';
 
 import type {Dialect} from '../../src/db/dialect.js';
 import {applyStep, type ChainStep, type Direction, loadChain} from '../../src/db/migration-chain.js';
-import {migrationKit} from '../../src/db/migration-kit.js';
 import {ImmediateBetterSqliteClient} from '../../src/db/sqlite-client.js';
 import {createPostgresDatabase, tempDir} from './databases.js';
 
@@ -45,29 +44,14 @@ export async function scratchDatabase(dialect: Dialect): Promise<ScratchDatabase
   };
 }
 
-/**
- * A database at `revision` built by prefectdb's own chain, from the 2.13.0 baseline up. While
- * later files are still being written (the chain's links then have gaps), a revision below
- * the first gap is still built from the baseline up; one above it starts from the head
- * shortcut (migrations/head) and walks the chain down instead.
- */
+/** A database at `revision` built by prefectdb's own chain, from the 2.13.0 baseline up. */
 export async function chainDatabaseAt(dialect: Dialect, revision: string): Promise<ScratchDatabase> {
   const database = await scratchDatabase(dialect);
-  const steps = await loadChain(dialect, {allowGaps: true});
-  const linked = steps.findIndex((step, i) => step.downRevision !== (i === 0 ? null : steps[i - 1].revision));
-  const fromBaseline = linked < 0 ? steps : steps.slice(0, linked);
-  const target = fromBaseline.findIndex((step) => step.revision === revision);
-  if (target >= 0) {
-    for (const step of fromBaseline.slice(0, target + 1)) await applyStep(database.knex, dialect, step, 'up');
-    return database;
-  }
-  if (linked < 0) throw new Error(`revision ${revision} is not in prefectdb's ${dialect} chain`);
-  for (const statement of migrationKit.headSchemaStatements(dialect)) await database.knex.raw(statement);
-  await database.knex('alembic_version').insert({version_num: migrationKit.headRevision(dialect)});
-  for (const step of steps.reverse()) {
+  for (const step of await loadChain(dialect)) {
+    await applyStep(database.knex, dialect, step, 'up');
     if (step.revision === revision) return database;
-    await applyStep(database.knex, dialect, step, 'down');
   }
+  await database.drop();
   throw new Error(`revision ${revision} is not in prefectdb's ${dialect} chain`);
 }
 

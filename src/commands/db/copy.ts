@@ -52,6 +52,7 @@ export default class DbCopy extends BaseCommand<typeof DbCopy> {
     try {
       const source = await openDatabase(sourceTarget);
       opened.push(source);
+      if (source.readNotice) this.warnLine(source.readNotice);
       const sourceSchema = await readSchemaInfo(source.knex, source.dialect);
       sourceSchema.assertPrefect();
       if (!sourceSchema.known && !flags['allow-unknown-revision']) {

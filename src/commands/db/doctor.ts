@@ -22,7 +22,7 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
   static flags = {
     fix: Flags.boolean({description: 'repair what the checks find'}),
     stale: Flags.string({description: 'a Running or Pending flow run with no heartbeat or log for this long is a zombie (30m, 12h, 1d)', default: '1d'}),
-    check: Flags.string({description: 'run only this check (repeatable or comma list; names as the report lists them)', multiple: true, delimiter: ','}),
+    check: Flags.string({description: 'run only this check (repeatable or comma list; names as the report lists them)', multiple: true, multipleNonGreedy: true, delimiter: ','}),
     full: Flags.boolean({description: 'SQLite: the full integrity_check, which also looks every index entry up in its table (slower than the default quick_check)'}),
     ...writeFlags,
   };

@@ -26,7 +26,7 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
     tag: Flags.string({description: 'only deployments with this tag'}),
     paused: Flags.boolean({description: 'only paused deployments (--no-paused: only active ones)', allowNo: true}),
     sort: Flags.string({description: 'name, created or updated, optionally :asc or :desc', default: 'name'}),
-    ...limitFlagsNaming(['name', 'id', 'work_pool', 'schedules', 'paused', 'status', 'updated']),
+    ...limitFlagsNaming(['name', 'id', 'work_pool', 'schedules', 'next_run', 'paused', 'status', 'updated']),
   };
 
   async run(): Promise<void> {
@@ -46,9 +46,9 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
       },
       Date.now(),
     );
-    // Schedules in words need the scheduling libraries; only the table shows them.
+    // Schedules in words need the scheduling libraries; only table columns (tables, CSV --columns) show them.
     const summaries = new Map<string, ScheduleSummary>();
-    if (this.outputFormat === 'table' && !this.flags.quiet) {
+    if ((this.outputFormat === 'table' || this.outputFormat === 'csv') && !this.flags.quiet) {
       const {summariseSchedules} = await import('../../render/deployment-schedules.js');
       const now = Date.now();
       for (const deployment of result.rows) summaries.set(deployment.id, summariseSchedules(deployment, now));

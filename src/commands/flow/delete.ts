@@ -21,11 +21,15 @@ export default class FlowDelete extends BaseCommand<typeof FlowDelete> {
 
   async run(): Promise<void> {
     const {repositoryContext} = await import('../../repositories/common.js');
-    const {deleteFlow, findFlowToDelete} = await import('../../services/flow-deletion.js');
+    const {deleteFlow, findFlowToDelete, flowRunSample} = await import('../../services/flow-deletion.js');
+    const {sampleLines} = await import('../../cli/selection-sample.js');
     const {db, schema} = await this.connectForWrite();
     const ctx = repositoryContext(db, schema);
     const flow = await findFlowToDelete(ctx, this.args.flow);
-    await this.confirm(`Delete flow "${flow.name}" with its deployments and ${flow.runs.toLocaleString('en-US')} flow run${flow.runs === 1 ? '' : 's'}?`);
+    await this.confirm(
+      `Delete flow "${flow.name}" with its deployments and ${flow.runs.toLocaleString('en-US')} flow run${flow.runs === 1 ? '' : 's'}?`,
+      sampleLines(await flowRunSample(ctx, flow.id, 5), flow.runs, `flow runs of ${flow.name}`),
+    );
     const dryRun = Boolean(this.flags['dry-run']);
     const {longestBatchMs, ...result} = await deleteFlow(ctx, flow, {dryRun, keepSubflows: Boolean(this.flags['keep-subflows']), onProgress: await this.progressListener()});
     this.clearProgress();
