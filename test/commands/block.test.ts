@@ -314,7 +314,7 @@ for (const fixture of PREFECT_FIXTURES) {
           expect(secrets.map((d) => d.data)).to.deep.equal([ENCRYPTED.secret.data]);
           const cut = ok(await runCli(['block', 'ls', '--db', documents, '--limit', '2', '-q']));
           expect(cut.stdout.trim().split('\n')).to.have.length(2);
-          expect(cut.stderr).to.equal('');
+          expect(cut.stderr).to.equal('2 of 4 block documents; --limit N or --all for more\n');
         });
 
         it('block inspect TYPE/NAME shows type, schema and masked data; --show-secrets shows it in clear', async () => {
