@@ -125,16 +125,26 @@ export async function listFlowRuns(
   const {filter, sort} = options;
   const refs = await resolveFilterRefs(ctx, filter);
   const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
-  const matching = () => applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs);
-  const walkSortIndex = await sortIndexServesFilter(
-    ctx,
-    'flow_run',
-    {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: filterUsesAnIndex(filter, sortColumn)},
-    matching,
-  );
+  // A time window on the sort column bounds the walk along its index by the window, not by
+  // the table: recent windows stay as cheap as the database grows into the past.
+  const windowOnSort = filterWindowsColumn(filter, sortColumn);
+  const matching = () => applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs, windowOnSort ? sortColumn : undefined);
+  const walkSortIndex =
+    windowOnSort ||
+    (await sortIndexServesFilter(
+      ctx,
+      'flow_run',
+      {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: filterUsesAnIndex(filter, sortColumn)},
+      matching,
+    ));
   const query = sortedFlowRuns(ctx, filter, refs, sort, walkSortIndex);
   // Counting for the "20 of N" notice needs no order, so the filter's indexes serve it best.
   return limitedList(query, options.limit, (qb) => toFlowRuns(ctx, qb), walkSortIndex ? matching() : query);
+}
+
+/** Whether the filter bounds `column` itself (a time window on the sort column). */
+function filterWindowsColumn(filter: FlowRunFilter, column: string): boolean {
+  return (Object.keys(filter) as Array<keyof FlowRunFilter>).some((key) => FILTER_COLUMNS[key] === column && filter[key] !== undefined);
 }
 
 function sortedFlowRuns(ctx: RepositoryContext, filter: FlowRunFilter, refs: FilterRefs, sort: SortChoice<RunSortField>, walkSortIndex: boolean) {

@@ -83,13 +83,17 @@ export async function listTaskRuns(
   const filter = await withStoredStateNames(ctx, options.filter);
   const flowRunId = filter.flowRun ? await resolveId(ctx, 'flow_run', filter.flowRun, 'flow run') : undefined;
   const {column: sortColumn, indexed} = RUN_SORT_FIELDS[sort.field];
-  const matching = () => applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId);
-  const walkSortIndex = await sortIndexServesFilter(
-    ctx,
-    'task_run',
-    {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: taskFilterUsesAnIndex(filter, sortColumn)},
-    matching,
-  );
+  // A time window on the sort column bounds the walk along its index (see listFlowRuns).
+  const windowOnSort = (Object.keys(filter) as Array<keyof TaskRunFilter>).some((key) => TASK_FILTER_COLUMNS[key] === sortColumn && filter[key] !== undefined);
+  const matching = () => applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId, windowOnSort ? sortColumn : undefined);
+  const walkSortIndex =
+    windowOnSort ||
+    (await sortIndexServesFilter(
+      ctx,
+      'task_run',
+      {limit: options.limit, sortColumnIndexed: indexed, filterIndexed: taskFilterUsesAnIndex(filter, sortColumn)},
+      matching,
+    ));
   const query = sortedTaskRuns(ctx, filter, flowRunId, sort, walkSortIndex);
   // Counting for the "20 of N" notice needs no order, so the filter's indexes serve it best.
   return limitedList(query, options.limit, (qb) => toTaskRuns(ctx, qb), walkSortIndex ? matching() : query);

@@ -20,13 +20,17 @@ function decodeNumber(text: string): JsonNumber {
 
 // Every number token outside a string follows one of these (or is the whole text); a token
 // inside a string that happens to match only sends the text down the slower path.
-const NUMBER_TOKEN = /(?<=[:,[]\s*)-?\d[\d.eE+-]*/g;
+const NUMBER_TOKEN = /[:,[]\s*(-?\d[\d.eE+-]*)/g;
 const SCALAR_NUMBER = /^\s*-?\d/;
 
-/** True when JSON.parse gives every number of `text` exactly (the common case, ~7× faster). */
+/** True when JSON.parse gives every number of `text` exactly (the common case, several times faster). */
 function plainNumbersOnly(text: string): boolean {
   if (SCALAR_NUMBER.test(text)) return false;
-  for (const [token] of text.matchAll(NUMBER_TOKEN)) if (String(Number(token)) !== token) return false;
+  NUMBER_TOKEN.lastIndex = 0;
+  for (let match = NUMBER_TOKEN.exec(text); match !== null; match = NUMBER_TOKEN.exec(text)) {
+    const token = match[1];
+    if (String(Number(token)) !== token) return false;
+  }
   return true;
 }
 
