@@ -9,7 +9,7 @@ import {
   scheduledRunTimes,
   type ScheduleSpec,
 } from './schedules.js';
-import {DAY, HOUR, type Micros, SECOND} from './time.js';
+import {DAY, HOUR, MINUTE, type Micros, SECOND} from './time.js';
 
 export interface DeploymentPlan {
   index: number;
@@ -39,6 +39,8 @@ export interface SeedPlan {
 const INTERVAL_SHARE = 0.6;
 const CALENDAR_SHARE = 0.2; // cron and rrule schedules
 const MANUAL_SHARE = 0.1;
+
+const FIRST_RUN_LEAD = 10 * MINUTE;
 
 const NICE_INTERVALS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200];
 
@@ -71,7 +73,10 @@ export function planSeed(options: SeedOptions, random: SeededRandom): SeedPlan {
   }
 
   // Future runs; with few runs requested, fewer schedules stay active.
-  for (const plan of deployments) plan.futureRunTimes = plan.scheduleActive ? scheduledRunTimes(plan.schedule, now) : [];
+  // Counted from a little after now: a run due seconds after seeding would be late (db doctor's
+  // late-runs) before anyone had looked at the fresh database.
+  const firstRunAfter = now + FIRST_RUN_LEAD;
+  for (const plan of deployments) plan.futureRunTimes = plan.scheduleActive ? scheduledRunTimes(plan.schedule, firstRunAfter) : [];
   const futureTotal = () => deployments.reduce((sum, p) => sum + p.futureRunTimes.length, 0);
   while (futureTotal() > flowRuns / 2) {
     const busiest = deployments.reduce((a, b) => (b.futureRunTimes.length > a.futureRunTimes.length ? b : a));
