@@ -49,7 +49,7 @@ export async function up(knex, kit) {
   await knex.raw('ALTER TABLE variable ADD COLUMN json_value JSON');
   const rows = await knex.raw('SELECT id, name, value FROM variable');
   for (const row of rows) {
-    if (typeof row.value !== 'string') throw new Error(`variable ${row.name} (${row.id}): its value is not text, and Prefect's upgrade cannot convert it either`);
+    if (typeof row.value !== 'string') throw kit.refuse(`variable ${row.name} (${row.id}): its value is not text, and Prefect's upgrade cannot convert it either`);
     await knex.raw('UPDATE variable SET json_value = ? WHERE id = ?', [kit.pythonJsonDumps(row.value), row.id]);
   }
   await replaceSqliteValue(knex, kit, 'json_value', 'value JSON');
@@ -75,7 +75,7 @@ export async function down(knex, kit) {
   await knex.raw("UPDATE variable SET string_value = value WHERE typeof(value) = 'integer'");
   for (const row of await sqliteRowsToConvert(knex)) {
     const converted = sqliteOldValue(row);
-    if ('blocker' in converted) throw new Error(converted.blocker);
+    if ('blocker' in converted) throw kit.refuse(converted.blocker);
     await knex.raw('UPDATE variable SET string_value = ? WHERE id = ?', [converted.text, row.id]);
   }
   await replaceSqliteValue(knex, kit, 'string_value', 'value VARCHAR NOT NULL');

@@ -19,10 +19,10 @@ export const migration = {
  * server has processed or expired them the table is empty).
  * @param {import('knex').Knex} knex
  */
-async function refuseWaitingFollowers(knex) {
+async function refuseWaitingFollowers(knex, kit) {
   const [{count}] = await knex('automation_event_follower').count({count: '*'});
   if (Number(count) > 0) {
-    throw new Error(
+    throw kit.refuse(
       `automation_event_follower holds ${count} waiting follower event(s), which Prefect's upgrade cannot give the new required scope; start the Prefect server of the current release so it processes them, stop it, and upgrade again`,
     );
   }
@@ -30,7 +30,7 @@ async function refuseWaitingFollowers(knex) {
 
 /** @param {import('knex').Knex} knex @param {import('../src/db/migration-kit.js').MigrationKit} kit */
 export async function up(knex, kit) {
-  await refuseWaitingFollowers(knex);
+  await refuseWaitingFollowers(knex, kit);
   if (kit.dialectOf(knex) === 'postgres') {
     await knex.raw('ALTER TABLE automation_event_follower ADD COLUMN scope VARCHAR NOT NULL');
     await knex.raw('ALTER TABLE automation_event_follower DROP CONSTRAINT uq_automation_event_follower__follower_event_id');

@@ -44,12 +44,12 @@ const PLACEHOLDERS = {
  * are not supported here, and an unknown name fails as Prefect's KeyError does: the step
  * then stops with nothing changed.
  */
-function convertTemplate(template, policyId) {
+function convertTemplate(template, policyId, kit) {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const ch = template[i];
     if (ch === '}') {
-      if (template[i + 1] !== '}') throw new Error(`notification policy ${policyId}: its message template has a single '}' (Prefect's migration fails on it too); fix the template first`);
+      if (template[i + 1] !== '}') throw kit.refuse(`notification policy ${policyId}: its message template has a single '}' (Prefect's migration fails on it too); fix the template first`);
       out += '}';
       i++;
     } else if (ch === '{') {
@@ -61,7 +61,7 @@ function convertTemplate(template, policyId) {
       const close = template.indexOf('}', i);
       const field = close < 0 ? null : /^(\w+)(?:!([sra]))?$/.exec(template.slice(i + 1, close));
       if (!field || !Object.hasOwn(PLACEHOLDERS, field[1])) {
-        throw new Error(
+        throw kit.refuse(
           `notification policy ${policyId}: its message template field ${close < 0 ? template.slice(i) : template.slice(i, close + 1)} has no automation equivalent (Prefect's migration fails on it too); fix the template first`,
         );
       }
@@ -95,7 +95,7 @@ function automationFor(policy, kit) {
   };
   const actions = [
     {
-      body: policy.message_template ? convertTemplate(policy.message_template, policy.id) : DEFAULT_BODY,
+      body: policy.message_template ? convertTemplate(policy.message_template, policy.id, kit) : DEFAULT_BODY,
       type: 'send-notification',
       subject: 'Prefect flow run notification',
       block_document_id: String(policy.block_document_id),

@@ -13,12 +13,12 @@ export const migration = {
 };
 
 /** How many slots a V1 row holds, counted as Prefect's len() counts its active_slots value. */
-function heldSlots(activeSlots) {
+function heldSlots(activeSlots, kit) {
   const value = typeof activeSlots === 'string' ? (activeSlots === '' ? null : JSON.parse(activeSlots)) : activeSlots;
   if (!value) return 0;
   if (Array.isArray(value) || typeof value === 'string') return value.length;
   if (typeof value === 'object') return Object.keys(value).length;
-  throw new Error(`a tag concurrency limit holds ${JSON.stringify(value)} as its active slots, which is not a list`);
+  throw kit.refuse(`a tag concurrency limit holds ${JSON.stringify(value)} as its active slots, which is not a list`);
 }
 
 /** @param {import('knex').Knex} knex @param {import('../src/db/migration-kit.js').MigrationKit} kit */
@@ -34,7 +34,7 @@ export async function up(knex, kit) {
       `INSERT INTO concurrency_limit_v2
          (id, name, "limit", active, active_slots, denied_slots, slot_decay_per_second, avg_slot_occupancy_seconds, created, updated)
        SELECT id, ?, concurrency_limit, ${active}, ?, 0, 0.0, 600.0, created, updated FROM concurrency_limit WHERE id = ?`,
-      [`tag:${limit.tag}`, heldSlots(limit.active_slots), limit.id],
+      [`tag:${limit.tag}`, heldSlots(limit.active_slots, kit), limit.id],
     );
   }
   await knex('concurrency_limit').delete();

@@ -1,5 +1,7 @@
 import type {Knex} from 'knex';
 
+import {refusedError} from '../errors.js';
+
 import {postgresSchemaStatements} from '../schema/ddl/postgres.js';
 import {sqliteSchemaStatements} from '../schema/ddl/sqlite.js';
 import {headCatalogue} from '../schema/head.js';
@@ -20,6 +22,11 @@ import {rebuildSqliteTable, type SqliteRebuild} from './sqlite-rebuild.js';
  * package); what they share lives here.
  */
 export interface MigrationKit {
+  /**
+   * The error a step throws when Prefect's own script would fail on the rows it finds: the
+   * step's transaction rolls back and the command exits 4 with this message.
+   */
+  refuse(message: string): Error;
   dialectOf(knex: Knex): Dialect;
   /** DDL for Prefect's head schema, in execution order. */
   headSchemaStatements(dialect: Dialect): string[];
@@ -45,6 +52,7 @@ export interface MigrationKit {
 }
 
 export const migrationKit: MigrationKit = {
+  refuse: (message) => refusedError(message),
   // config.client may be a client class rather than a name, so the driver says which DDL to run.
   dialectOf(knex) {
     const driver = (knex.client as {driverName?: string}).driverName;

@@ -85,6 +85,7 @@ describe('chain files 15-28: rows Prefect\'s scripts would fail on', () => {
             failure = error as Error;
           }
           expect(failure?.message).to.contain('automation_event_follower holds 1 waiting follower event(s)');
+          expect((failure as {exitCode?: number} | undefined)?.exitCode, 'a refusal: exit 4').to.equal(4);
           expect(await currentRevision(database.knex)).to.equal(REVISION.beforeFollowerScope[dialect]);
           expect(await database.knex.schema.hasColumn('automation_event_follower', 'scope')).to.equal(false);
           expect(await database.knex('automation_event_follower').count({n: '*'})).to.deep.equal([{n: dialect === 'sqlite' ? 1 : '1'}]);

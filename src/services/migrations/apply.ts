@@ -1,5 +1,7 @@
 import type {Knex} from 'knex';
 
+import {CliError, ExitCode, refusedError} from '../../errors.js';
+
 import type {Database} from '../../db/connection.js';
 import type {Dialect} from '../../db/dialect.js';
 import {applyStep, type ChainStep, loadChain} from '../../db/migration-chain.js';
@@ -34,12 +36,25 @@ export async function applyPlan(db: Database, plan: MigrationPlan, onStep?: (eve
   for (const [index, step] of plan.steps.entries()) {
     onStep?.({phase: 'start', index, total: plan.steps.length, step});
     const started = performance.now();
-    await applyStep(db.knex, db.dialect, step.step, plan.direction);
+    try {
+      await applyStep(db.knex, db.dialect, step.step, plan.direction);
+    } catch (error) {
+      throw stepRefusal(error, step, plan.direction) ?? error;
+    }
     const seconds = (performance.now() - started) / 1000;
     onStep?.({phase: 'done', index, total: plan.steps.length, step, seconds});
     applied.push({revision: step.revision, release: step.release, description: step.description, rows: step.rows, seconds: Math.round(seconds * 1000) / 1000});
   }
   return applied;
+}
+
+/** A step that refused the rows it found, told with where the database now stands. */
+function stepRefusal(error: unknown, step: PlannedStep, direction: MigrationPlan['direction']): CliError | undefined {
+  if (!(error instanceof CliError) || error.exitCode !== ExitCode.refused) return undefined;
+  const standing = direction === 'up' ? step.step.downRevision : step.revision;
+  return refusedError(
+    `${step.revision} (Prefect ${step.release}) stopped: ${error.message}. Nothing of that step was written; the database stands at ${standing}, and running the command again carries on from there`,
+  );
 }
 
 /**

@@ -16,6 +16,8 @@ describeDataMigration('migration 34: notification policies become automations', 
       let failure: Error | undefined;
       await runStep(database, revision, 'up').catch((error: Error) => (failure = error));
       expect(failure?.message).to.match(/notification policy .*\{deployment_name\} has no automation equivalent/);
+      // A refusal (exit 4 with this message), not an unexpected failure.
+      expect((failure as {exitCode?: number} | undefined)?.exitCode).to.equal(4);
       expect(await currentRevision(database.knex)).to.equal(downRevision);
       expect(await database.knex('flow_run_notification_policy').count({n: '*'})).to.deep.equal([{n: dialect === 'postgres' ? '1' : 1}]);
       expect(await database.knex('automation').count({n: '*'})).to.deep.equal([{n: dialect === 'postgres' ? '0' : 0}]);
