@@ -1,6 +1,6 @@
 import type {Database} from '../db/connection.js';
 import type {Dialect} from '../db/dialect.js';
-import {loadChain} from '../db/migration-chain.js';
+import type {ChainStep} from '../db/migration-chain.js';
 import type {DatabaseKind, SchemaInfo} from '../db/schema-info.js';
 import type {DatabaseSource} from '../db/url.js';
 import {
@@ -72,8 +72,10 @@ async function whyUnwritable(db: Database, schema: SchemaInfo): Promise<string |
 }
 
 async function migrationsBehindHead(dialect: Dialect, revision: string | null): Promise<number | null> {
-  let chain: Awaited<ReturnType<typeof loadChain>>;
+  let chain: ChainStep[];
   try {
+    // Loaded here, not at start-up: the chain pulls in every migration file and the migration kit.
+    const {loadChain} = await import('../db/migration-chain.js');
     chain = await loadChain(dialect);
   } catch {
     return null; // status describes the database; a chain that does not load is not its problem
