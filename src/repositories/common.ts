@@ -42,6 +42,30 @@ export function decodeRow(ctx: RepositoryContext, table: string, row: Row): Row 
   return out;
 }
 
+/** A column of a statement's result: the catalogue table and column it reads, and the key it decodes to (default: the column's name). */
+export interface ResultColumn {
+  table: string;
+  column: string;
+  as?: string;
+}
+
+/**
+ * decodeRow for rows read as arrays (streamed statements), whose values follow `columns`:
+ * each column's decoder is chosen once here, not looked up again for every value.
+ */
+export function rowDecoder(ctx: RepositoryContext, columns: readonly ResultColumn[]): (values: readonly unknown[]) => Row {
+  const keys = columns.map((one) => one.as ?? one.column);
+  const decoders = columns.map(({table, column}) => {
+    const type = findColumn(table, column)?.type;
+    return type ? ctx.db.codec.decoder(type) : (raw: unknown) => raw;
+  });
+  return (values) => {
+    const row: Row = {};
+    for (let index = 0; index < keys.length; index++) row[keys[index]] = decoders[index](values[index]);
+    return row;
+  };
+}
+
 /** The wanted columns of `table` that exist at this database's revision. */
 export function existingColumns(ctx: RepositoryContext, table: string, wanted: readonly string[]): string[] {
   return wanted.filter((column) => ctx.schema.hasColumn(table, column));
