@@ -23,9 +23,16 @@ function decodeNumber(text: string): JsonNumber {
 const NUMBER_TOKEN = /[:,[]\s*(-?\d[\d.eE+-]*)/g;
 const SCALAR_NUMBER = /^\s*-?\d/;
 
+// A token JSON.parse could change: one with a fraction or exponent, -0, or 16+ digits (an
+// integer of up to 15 digits always reads back as itself). Matches inside strings are harmless.
+const SUSPECT_NUMBER = /[:,[]\s*(?:-?\d+[.eE]|-0|-?\d{16})/;
+
 /** True when JSON.parse gives every number of `text` exactly (the common case, several times faster). */
 function plainNumbersOnly(text: string): boolean {
   if (SCALAR_NUMBER.test(text)) return false;
+  // One scan without captures settles nearly every text (a time inside a string, "…T01:10:00Z",
+  // is no number); only a suspect token needs each number compared with its text.
+  if (!SUSPECT_NUMBER.test(text)) return true;
   NUMBER_TOKEN.lastIndex = 0;
   for (let match = NUMBER_TOKEN.exec(text); match !== null; match = NUMBER_TOKEN.exec(text)) {
     const token = match[1];
