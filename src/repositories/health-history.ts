@@ -1,6 +1,7 @@
 import type {Knex} from 'knex';
 
 import {formatIsoInstant, parseInstant} from '../db/codecs/instant.js';
+import {streamRows} from '../db/row-stream.js';
 import {bookkeep, type StateEntry, type StateType} from '../seed/bookkeeping.js';
 import type {RepositoryContext, Row} from './common.js';
 import {decodeRow} from './common.js';
@@ -31,6 +32,18 @@ export interface DerivedColumns {
 export const COMPARED_COLUMNS = ['state_id', 'state_type', 'state_name', 'state_timestamp', 'start_time', 'end_time', 'total_run_time', 'run_count'] as const;
 
 const RUN_COLUMNS = ['id', ...COMPARED_COLUMNS, 'next_scheduled_start_time', 'expected_start_time'] as const;
+const STATE_COLUMNS = ['id', 'type', 'name', 'timestamp'] as const;
+
+/**
+ * What the derivation reads of a state row, `s`: its columns and state_details.scheduled_time
+ * taken out in SQL (the rest of state_details is large and never needed).
+ */
+function stateSelection(ctx: RepositoryContext, prefix: string): Array<string | Knex.Raw> {
+  return [
+    ...STATE_COLUMNS.map((c) => `s.${c} as ${prefix}${c}`),
+    ctx.db.knex.raw('? as ??', [ctx.sql.jsonString('s.state_details', 'scheduled_time'), `${prefix}scheduled_time`]),
+  ];
+}
 
 const micros = (iso: string): number => {
   const instant = parseInstant(iso);
@@ -57,10 +70,10 @@ export async function runsWithHistory(ctx: RepositoryContext, knex: Knex | Knex.
     decodeRow(ctx, kind, raw),
   );
   const histories = new Map<string, Row[]>();
-  const rows: Row[] = await knex(states)
-    .whereIn(runColumn, encoded)
-    .select('id', runColumn, 'type', 'name', 'timestamp', 'state_details')
-    .orderBy([{column: runColumn}, {column: 'timestamp'}, {column: 'id'}]);
+  const rows: Row[] = await knex(`${states} as s`)
+    .whereIn(`s.${runColumn}`, encoded)
+    .select([`s.${runColumn} as ${runColumn}`, ...stateSelection(ctx, '')])
+    .orderBy([{column: `s.${runColumn}`}, {column: 's.timestamp'}, {column: 's.id'}]);
   for (const raw of rows) {
     const row = decodeRow(ctx, states, raw);
     const list = histories.get(row[runColumn] as string) ?? [];
@@ -73,7 +86,7 @@ export async function runsWithHistory(ctx: RepositoryContext, knex: Knex | Knex.
 function derive(history: Row[]): DerivedColumns | null {
   if (history.length === 0) return null;
   const entries: StateEntry[] = history.map((state) => {
-    const scheduled = (state.state_details as {scheduled_time?: unknown} | null)?.scheduled_time;
+    const scheduled = state.scheduled_time;
     return {
       type: state.type as StateType,
       name: state.name as string,
@@ -135,9 +148,44 @@ export async function writeDerivedColumns(ctx: RepositoryContext, trx: Knex.Tran
   await trx(kind).where('id', codec.encodeUuid(run.id as string)).update(values);
 }
 
-/** Run ids in id order after `after`, a page at a time (the bookkeeping check reads every run). */
-export async function runIdPage(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind: RunKind, after: string | undefined, size: number): Promise<string[]> {
-  const qb = knex(kind).select('id').orderBy('id').limit(size);
-  if (after !== undefined) qb.where('id', '>', ctx.db.codec.encodeUuid(after));
-  return (await qb).map((row: Row) => ctx.db.codec.decodeUuid(row.id) as string);
+/** Rows of the history pass read per batch. */
+const PASS_BATCH = 2000;
+
+/**
+ * Every run that has states, with its columns derived from its history, in id order, handed
+ * over a batch at a time: one ordered pass (the runs' id index joined to the (run, timestamp)
+ * state index) instead of a lookup per page of runs, in bounded memory.
+ */
+export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKind, onBatch: (entries: RunWithHistory[]) => void): Promise<void> {
+  const states = `${kind}_state`;
+  const runColumns = RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c));
+  const query = ctx.db
+    .knex(`${kind} as r`)
+    .join(`${states} as s`, `s.${kind}_id`, 'r.id')
+    .select([...runColumns.map((c) => `r.${c} as r_${c}`), ...stateSelection(ctx, 's_')])
+    .orderBy([{column: 'r.id'}, {column: 's.timestamp'}, {column: 's.id'}]);
+  let current: {rawId: unknown; run: Row; history: Row[]} | undefined;
+  const finish = (done: RunWithHistory[]) => {
+    if (current) done.push({run: current.run, derived: derive(current.history)});
+  };
+  await streamRows(ctx.db, query, PASS_BATCH, async (rows) => {
+    const done: RunWithHistory[] = [];
+    for (const raw of rows) {
+      if (!current || raw.r_id !== current.rawId) {
+        finish(done);
+        current = {rawId: raw.r_id, run: decodeRow(ctx, kind, pick(raw, 'r_', runColumns)), history: []};
+      }
+      current.history.push(decodeRow(ctx, states, pick(raw, 's_', [...STATE_COLUMNS, 'scheduled_time'])));
+    }
+    if (done.length > 0) onBatch(done);
+  });
+  const last: RunWithHistory[] = [];
+  finish(last);
+  if (last.length > 0) onBatch(last);
+}
+
+function pick(raw: Row, prefix: string, columns: readonly string[]): Row {
+  const row: Row = {};
+  for (const column of columns) row[column] = raw[prefix + column];
+  return row;
 }
