@@ -1,10 +1,10 @@
 import type {Knex} from 'knex';
 
 import {formatIsoInstant, parseInstant} from '../db/codecs/instant.js';
-import {streamRows} from '../db/row-stream.js';
+import {openRowCursor, type RowCursor} from '../db/row-stream.js';
 import {bookkeep, type StateEntry, type StateType} from '../seed/bookkeeping.js';
 import type {RepositoryContext, Row} from './common.js';
-import {decodeRow} from './common.js';
+import {rowDecoder} from './common.js';
 
 /**
  * A run's denormalised columns re-derived from its state history, through the same global
@@ -34,15 +34,29 @@ export const COMPARED_COLUMNS = ['state_id', 'state_type', 'state_name', 'state_
 const RUN_COLUMNS = ['id', ...COMPARED_COLUMNS, 'next_scheduled_start_time', 'expected_start_time'] as const;
 const STATE_COLUMNS = ['id', 'type', 'name', 'timestamp'] as const;
 
+/** A state as the derivation reads it: scheduled_time is state_details' field as JSON text. */
+interface StateRow {
+  id: string;
+  type: string;
+  name: string;
+  timestamp: string;
+  scheduled_time: string | null;
+}
+
 /**
- * What the derivation reads of a state row, `s`: its columns and state_details.scheduled_time
- * taken out in SQL (the rest of state_details is large and never needed).
+ * The state columns the derivation reads, with state_details.scheduled_time taken out in
+ * SQL (the rest of state_details is large and never needed), and the run they belong to.
  */
-function stateSelection(ctx: RepositoryContext, prefix: string): Array<string | Knex.Raw> {
-  return [
-    ...STATE_COLUMNS.map((c) => `s.${c} as ${prefix}${c}`),
-    ctx.db.knex.raw('? as ??', [ctx.sql.jsonString('s.state_details', 'scheduled_time'), `${prefix}scheduled_time`]),
-  ];
+function stateQuery(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind: RunKind): Knex.QueryBuilder {
+  const runColumn = `${kind}_id`;
+  return knex(`${kind}_state as s`)
+    .select([`s.${runColumn} as run_id`, ...STATE_COLUMNS.map((c) => `s.${c}`), ctx.db.knex.raw('? as ??', [ctx.sql.jsonFieldJson('s.state_details', 'scheduled_time'), 'scheduled_time'])])
+    .orderBy([{column: `s.${runColumn}`}, {column: 's.timestamp'}, {column: 's.id'}]);
+}
+
+function stateDecoder(ctx: RepositoryContext, kind: RunKind): (raw: Row) => StateRow {
+  // scheduled_time is no column of the table: the decoder passes it through as read.
+  return rowDecoder(ctx, `${kind}_state`, [...STATE_COLUMNS, 'scheduled_time']) as unknown as (raw: Row) => StateRow;
 }
 
 const micros = (iso: string): number => {
@@ -63,34 +77,28 @@ export interface RunWithHistory {
 /** The runs with these ids and their columns derived from their histories (null without states). */
 export async function runsWithHistory(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind: RunKind, ids: readonly string[]): Promise<RunWithHistory[]> {
   const {codec} = ctx.db;
-  const states = `${kind}_state`;
-  const runColumn = `${kind}_id`;
   const encoded = ids.map((id) => codec.encodeUuid(id));
-  const runs = (await knex(kind).whereIn('id', encoded).select(RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c))).orderBy('id')).map((raw: Row) =>
-    decodeRow(ctx, kind, raw),
-  );
-  const histories = new Map<string, Row[]>();
-  const rows: Row[] = await knex(`${states} as s`)
-    .whereIn(`s.${runColumn}`, encoded)
-    .select([`s.${runColumn} as ${runColumn}`, ...stateSelection(ctx, '')])
-    .orderBy([{column: `s.${runColumn}`}, {column: 's.timestamp'}, {column: 's.id'}]);
-  for (const raw of rows) {
-    const row = decodeRow(ctx, states, raw);
-    const list = histories.get(row[runColumn] as string) ?? [];
-    list.push(row);
-    histories.set(row[runColumn] as string, list);
+  const decodeRun = rowDecoder(ctx, kind, RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c)));
+  const runs = (await knex(kind).whereIn('id', encoded).select(RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c))).orderBy('id')).map(decodeRun);
+  const decodeState = stateDecoder(ctx, kind);
+  const histories = new Map<string, StateRow[]>();
+  for (const raw of (await stateQuery(ctx, knex, kind).whereIn(`s.${kind}_id`, encoded)) as Row[]) {
+    const runId = codec.decodeUuid(raw.run_id) as string;
+    const list = histories.get(runId) ?? [];
+    list.push(decodeState(raw));
+    histories.set(runId, list);
   }
   return runs.map((run) => ({run, derived: derive(histories.get(run.id as string) ?? [])}));
 }
 
-function derive(history: Row[]): DerivedColumns | null {
+function derive(history: StateRow[]): DerivedColumns | null {
   if (history.length === 0) return null;
   const entries: StateEntry[] = history.map((state) => {
-    const scheduled = state.scheduled_time;
+    const scheduled: unknown = state.scheduled_time?.startsWith('"') ? JSON.parse(state.scheduled_time) : undefined;
     return {
       type: state.type as StateType,
-      name: state.name as string,
-      timestamp: micros(state.timestamp as string),
+      name: state.name,
+      timestamp: micros(state.timestamp),
       scheduledTime: typeof scheduled === 'string' ? micros(scheduled) : undefined,
       message: null,
     };
@@ -98,7 +106,7 @@ function derive(history: Row[]): DerivedColumns | null {
   const columns = bookkeep(entries);
   const last = history[history.length - 1];
   return {
-    state_id: last.id as string,
+    state_id: last.id,
     state_type: columns.stateType,
     state_name: columns.stateName,
     state_timestamp: iso(columns.stateTimestamp) as string,
@@ -148,44 +156,78 @@ export async function writeDerivedColumns(ctx: RepositoryContext, trx: Knex.Tran
   await trx(kind).where('id', codec.encodeUuid(run.id as string)).update(values);
 }
 
-/** Rows of the history pass read per batch. */
+/** Rows read from each cursor at a time. */
 const PASS_BATCH = 2000;
 
 /**
- * Every run that has states, with its columns derived from its history, in id order, handed
- * over a batch at a time: one ordered pass (the runs' id index joined to the (run, timestamp)
- * state index) instead of a lookup per page of runs, in bounded memory.
+ * A cursor read one row at a time: `row` is the current row (undefined once the query is
+ * exhausted). `advance` moves on and says when the batch is spent; only then does the
+ * reader wait, for `refill` (no promise per row).
  */
-export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKind, onBatch: (entries: RunWithHistory[]) => void): Promise<void> {
-  const states = `${kind}_state`;
-  const runColumns = RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c));
-  const query = ctx.db
-    .knex(`${kind} as r`)
-    .join(`${states} as s`, `s.${kind}_id`, 'r.id')
-    .select([...runColumns.map((c) => `r.${c} as r_${c}`), ...stateSelection(ctx, 's_')])
-    .orderBy([{column: 'r.id'}, {column: 's.timestamp'}, {column: 's.id'}]);
-  let current: {rawId: unknown; run: Row; history: Row[]} | undefined;
-  const finish = (done: RunWithHistory[]) => {
-    if (current) done.push({run: current.run, derived: derive(current.history)});
-  };
-  await streamRows(ctx.db, query, PASS_BATCH, async (rows) => {
-    const done: RunWithHistory[] = [];
-    for (const raw of rows) {
-      if (!current || raw.r_id !== current.rawId) {
-        finish(done);
-        current = {rawId: raw.r_id, run: decodeRow(ctx, kind, pick(raw, 'r_', runColumns)), history: []};
-      }
-      current.history.push(decodeRow(ctx, states, pick(raw, 's_', [...STATE_COLUMNS, 'scheduled_time'])));
-    }
-    if (done.length > 0) onBatch(done);
-  });
-  const last: RunWithHistory[] = [];
-  finish(last);
-  if (last.length > 0) onBatch(last);
+class RowReader {
+  private batch: Row[] = [];
+  private index = 0;
+  private exhausted = false;
+
+  constructor(private readonly cursor: RowCursor) {}
+
+  get row(): Row | undefined {
+    return this.batch[this.index];
+  }
+
+  advance(): boolean {
+    this.index++;
+    return this.index >= this.batch.length && !this.exhausted;
+  }
+
+  async refill(): Promise<void> {
+    this.batch = await this.cursor.next(PASS_BATCH);
+    this.index = 0;
+    this.exhausted = this.batch.length < PASS_BATCH;
+  }
 }
 
-function pick(raw: Row, prefix: string, columns: readonly string[]): Row {
-  const row: Row = {};
-  for (const column of columns) row[column] = raw[prefix + column];
-  return row;
+/**
+ * Every run that has states, with its columns derived from its history, in id order, handed
+ * over a batch at a time: the runs in id order merged with their states in (run, timestamp)
+ * order, two ordered scans read side by side (one pass over each table, in bounded memory)
+ * instead of a lookup per page of runs.
+ */
+export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKind, onBatch: (entries: RunWithHistory[]) => void): Promise<void> {
+  const {knex} = ctx.db;
+  const runColumns = RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c));
+  const decodeRun = rowDecoder(ctx, kind, runColumns);
+  const decodeState = stateDecoder(ctx, kind);
+  const runCursor = await openRowCursor(ctx.db, knex(kind).select(runColumns).orderBy('id'));
+  try {
+    const stateCursor = await openRowCursor(ctx.db, stateQuery(ctx, knex, kind));
+    try {
+      const runs = new RowReader(runCursor);
+      const states = new RowReader(stateCursor);
+      await runs.refill();
+      await states.refill();
+      let done: RunWithHistory[] = [];
+      for (; runs.row !== undefined && states.row !== undefined; runs.advance() && (await runs.refill())) {
+        const raw = runs.row;
+        const id = raw.id as string;
+        const history: StateRow[] = [];
+        // Both scans are in the database's order of the raw ids: states of runs that do not exist are skipped.
+        for (let state = states.row; state !== undefined && (state.run_id as string) <= id; state = states.row) {
+          if (state.run_id === id) history.push(decodeState(state));
+          if (states.advance()) await states.refill();
+        }
+        if (history.length === 0) continue;
+        done.push({run: decodeRun(raw), derived: derive(history)});
+        if (done.length >= PASS_BATCH) {
+          onBatch(done);
+          done = [];
+        }
+      }
+      if (done.length > 0) onBatch(done);
+    } finally {
+      await stateCursor.close();
+    }
+  } finally {
+    await runCursor.close();
+  }
 }
