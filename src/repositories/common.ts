@@ -42,16 +42,19 @@ export function decodeRow(ctx: RepositoryContext, table: string, row: Row): Row 
   return out;
 }
 
-/**
- * decodeRow for rows with these columns, each column's type looked up once: for passes that
- * decode rows by the million.
- */
-export function rowDecoder(ctx: RepositoryContext, table: string, columns: readonly string[]): (raw: Row) => Row {
+/** decodeRow's work for one column, its type looked up once: for passes that decode by the million. */
+export function columnDecoder(ctx: RepositoryContext, table: string, column: string): (raw: unknown) => unknown {
   const {codec} = ctx.db;
-  const typed = columns.map((column) => [column, findColumn(table, column)?.type] as const);
+  const type = findColumn(table, column)?.type;
+  return type ? (raw) => codec.decode(type, raw) : (raw) => raw;
+}
+
+/** decodeRow for rows with these columns. */
+export function rowDecoder(ctx: RepositoryContext, table: string, columns: readonly string[]): (raw: Row) => Row {
+  const decoders = columns.map((column) => [column, columnDecoder(ctx, table, column)] as const);
   return (raw) => {
     const out: Row = {};
-    for (const [column, type] of typed) out[column] = type ? codec.decode(type, raw[column]) : raw[column];
+    for (const [column, decode] of decoders) out[column] = decode(raw[column]);
     return out;
   };
 }

@@ -4,7 +4,7 @@ import {formatIsoInstant, parseInstant} from '../db/codecs/instant.js';
 import {openRowCursor, type RowCursor} from '../db/row-stream.js';
 import {bookkeep, type StateEntry, type StateType} from '../seed/bookkeeping.js';
 import type {RepositoryContext, Row} from './common.js';
-import {rowDecoder} from './common.js';
+import {columnDecoder, rowDecoder} from './common.js';
 
 /**
  * A run's denormalised columns re-derived from its state history, through the same global
@@ -34,15 +34,6 @@ export const COMPARED_COLUMNS = ['state_id', 'state_type', 'state_name', 'state_
 const RUN_COLUMNS = ['id', ...COMPARED_COLUMNS, 'next_scheduled_start_time', 'expected_start_time'] as const;
 const STATE_COLUMNS = ['id', 'type', 'name', 'timestamp'] as const;
 
-/** A state as the derivation reads it: scheduled_time is state_details' field as JSON text. */
-interface StateRow {
-  id: string;
-  type: string;
-  name: string;
-  timestamp: string;
-  scheduled_time: string | null;
-}
-
 /**
  * The state columns the derivation reads, with state_details.scheduled_time taken out in
  * SQL (the rest of state_details is large and never needed), and the run they belong to.
@@ -54,9 +45,27 @@ function stateQuery(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind:
     .orderBy([{column: `s.${runColumn}`}, {column: 's.timestamp'}, {column: 's.id'}]);
 }
 
-function stateDecoder(ctx: RepositoryContext, kind: RunKind): (raw: Row) => StateRow {
-  // scheduled_time is no column of the table: the decoder passes it through as read.
-  return rowDecoder(ctx, `${kind}_state`, [...STATE_COLUMNS, 'scheduled_time']) as unknown as (raw: Row) => StateRow;
+/**
+ * The state fields the derivation reads, each decoded as decodeRow would, and only when read
+ * (a state's id matters only for the newest one). scheduled_time is state_details' field as
+ * JSON text.
+ */
+interface StateFields {
+  id(raw: Row): string;
+  type(raw: Row): StateType;
+  name(raw: Row): string;
+  timestamp(raw: Row): string;
+}
+
+function stateFields(ctx: RepositoryContext, kind: RunKind): StateFields {
+  const table = `${kind}_state`;
+  const [id, type, name, timestamp] = STATE_COLUMNS.map((column) => columnDecoder(ctx, table, column));
+  return {
+    id: (raw) => id(raw.id) as string,
+    type: (raw) => type(raw.type) as StateType,
+    name: (raw) => name(raw.name) as string,
+    timestamp: (raw) => timestamp(raw.timestamp) as string,
+  };
 }
 
 const micros = (iso: string): number => {
@@ -80,25 +89,26 @@ export async function runsWithHistory(ctx: RepositoryContext, knex: Knex | Knex.
   const encoded = ids.map((id) => codec.encodeUuid(id));
   const decodeRun = rowDecoder(ctx, kind, RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c)));
   const runs = (await knex(kind).whereIn('id', encoded).select(RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c))).orderBy('id')).map(decodeRun);
-  const decodeState = stateDecoder(ctx, kind);
-  const histories = new Map<string, StateRow[]>();
+  const fields = stateFields(ctx, kind);
+  const histories = new Map<string, Row[]>();
   for (const raw of (await stateQuery(ctx, knex, kind).whereIn(`s.${kind}_id`, encoded)) as Row[]) {
     const runId = codec.decodeUuid(raw.run_id) as string;
     const list = histories.get(runId) ?? [];
-    list.push(decodeState(raw));
+    list.push(raw);
     histories.set(runId, list);
   }
-  return runs.map((run) => ({run, derived: derive(histories.get(run.id as string) ?? [])}));
+  return runs.map((run) => ({run, derived: derive(histories.get(run.id as string) ?? [], fields)}));
 }
 
-function derive(history: StateRow[]): DerivedColumns | null {
+function derive(history: Row[], fields: StateFields): DerivedColumns | null {
   if (history.length === 0) return null;
   const entries: StateEntry[] = history.map((state) => {
-    const scheduled: unknown = state.scheduled_time?.startsWith('"') ? JSON.parse(state.scheduled_time) : undefined;
+    const json = state.scheduled_time as string | null;
+    const scheduled: unknown = json?.startsWith('"') ? JSON.parse(json) : undefined;
     return {
-      type: state.type as StateType,
-      name: state.name,
-      timestamp: micros(state.timestamp),
+      type: fields.type(state),
+      name: fields.name(state),
+      timestamp: micros(fields.timestamp(state)),
       scheduledTime: typeof scheduled === 'string' ? micros(scheduled) : undefined,
       message: null,
     };
@@ -106,7 +116,7 @@ function derive(history: StateRow[]): DerivedColumns | null {
   const columns = bookkeep(entries);
   const last = history[history.length - 1];
   return {
-    state_id: last.id,
+    state_id: fields.id(last),
     state_type: columns.stateType,
     state_name: columns.stateName,
     state_timestamp: iso(columns.stateTimestamp) as string,
@@ -197,7 +207,7 @@ export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKin
   const {knex} = ctx.db;
   const runColumns = RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c));
   const decodeRun = rowDecoder(ctx, kind, runColumns);
-  const decodeState = stateDecoder(ctx, kind);
+  const fields = stateFields(ctx, kind);
   const runCursor = await openRowCursor(ctx.db, knex(kind).select(runColumns).orderBy('id'));
   try {
     const stateCursor = await openRowCursor(ctx.db, stateQuery(ctx, knex, kind));
@@ -210,14 +220,14 @@ export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKin
       for (; runs.row !== undefined && states.row !== undefined; runs.advance() && (await runs.refill())) {
         const raw = runs.row;
         const id = raw.id as string;
-        const history: StateRow[] = [];
+        const history: Row[] = [];
         // Both scans are in the database's order of the raw ids: states of runs that do not exist are skipped.
         for (let state = states.row; state !== undefined && (state.run_id as string) <= id; state = states.row) {
-          if (state.run_id === id) history.push(decodeState(state));
+          if (state.run_id === id) history.push(state);
           if (states.advance()) await states.refill();
         }
         if (history.length === 0) continue;
-        done.push({run: decodeRun(raw), derived: derive(history)});
+        done.push({run: decodeRun(raw), derived: derive(history, fields)});
         if (done.length >= PASS_BATCH) {
           onBatch(done);
           done = [];
