@@ -65,7 +65,38 @@ const knexTrim = {
 // loads them only for uncompiled plugins, and a literal require() would pull 9 MB of TypeScript
 // into the file (why an earlier try was slower). The plugins (help, autocomplete, not-found)
 // keep importing @oclif/core from node_modules; they load only when their command or hook runs.
+// Its version check reads the package.json beside its own folder, which is no longer @oclif/core's.
 const OCLIF_CORE_OWN_PACKAGE_JSON = ["require(path.join(root, 'package.json'))", "require('@oclif/core/package.json')"];
+// Libraries oclif requires at load but uses only on some paths (globbing commands without a
+// manifest, rendering errors and help, plugin patterns): each becomes a proxy that requires it
+// on first use. The Node version check compares against a plain `>=x.y.z` without semver.
+const lazyRequire = (binding, request, wrap = (r) => r) => [
+  `const ${binding} = ${wrap(`require("${request}")`)};`,
+  `const ${binding} = new Proxy({}, {get: (_, key) => ${wrap(`require("${request}")`)}[key]});`,
+];
+const importDefault = (r) => `__importDefault(${r})`;
+const LAZY_OCLIF_PARTS = {
+  'index.js': [
+    OCLIF_CORE_OWN_PACKAGE_JSON,
+    [
+      "const semver = require('semver');",
+      "const semver = {satisfies: (version, range) => /^>=\\d+\\.\\d+\\.\\d+$/.test(range) ? atLeast(version, range.slice(2)) : require('semver').satisfies(version, range)};",
+    ],
+  ],
+  'config/plugin.js': [lazyRequire('tinyglobby_1', 'tinyglobby')],
+  'config/plugin-loader.js': [lazyRequire('minimatch_1', 'minimatch')],
+  'config/config.js': [lazyRequire('ejs_1', 'ejs', importDefault)],
+  'help/util.js': [lazyRequire('ejs_1', 'ejs', importDefault)],
+  'help/formatter.js': [lazyRequire('wrap_ansi_1', 'wrap-ansi', importDefault)],
+  'errors/errors/cli.js': [lazyRequire('wrap_ansi_1', 'wrap-ansi', importDefault)],
+  'errors/errors/pretty-print.js': [lazyRequire('wrap_ansi_1', 'wrap-ansi', importDefault)],
+};
+const AT_LEAST = `
+function atLeast(version, minimum) {
+  const [a, b] = [version, minimum].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+}`;
 const oclifCoreFile = {
   name: 'oclif-core-file',
   setup(build) {
@@ -74,12 +105,17 @@ const oclifCoreFile = {
       const names = Object.keys(createRequire(import.meta.url)('@oclif/core')).filter((name) => name !== '__esModule');
       return {contents: `export {${names.join(', ')}} from '@oclif/core';`, loader: 'js', resolveDir: root};
     });
-    // Its version check reads the package.json beside its own folder, which is no longer @oclif/core's.
-    build.onLoad({filter: /@oclif[/\\]core[/\\]lib[/\\]index\.js$/}, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const [before, after] = OCLIF_CORE_OWN_PACKAGE_JSON;
-      if (!source.includes(before)) throw new Error(`bin/bundle.js: @oclif/core changed, "${before}" is gone from lib/index.js`);
-      return {contents: source.replace(before, after), loader: 'js', resolveDir: path.dirname(args.path)};
+    build.onLoad({filter: /@oclif[/\\]core[/\\]lib[/\\].*\.js$/}, async (args) => {
+      const file = args.path.split(/@oclif[/\\]core[/\\]lib[/\\]/)[1].replaceAll('\\', '/');
+      const parts = LAZY_OCLIF_PARTS[file];
+      if (!parts) return undefined;
+      let source = await readFile(args.path, 'utf8');
+      for (const [eager, lazy] of parts) {
+        if (!source.includes(eager)) throw new Error(`bin/bundle.js: @oclif/core changed, "${eager}" is gone from lib/${file}`);
+        source = source.replace(eager, lazy);
+      }
+      if (file === 'index.js') source += AT_LEAST;
+      return {contents: source, loader: 'js', resolveDir: path.dirname(args.path)};
     });
   },
 };
