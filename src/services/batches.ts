@@ -80,6 +80,9 @@ export interface BatchReport {
 
 class DryRunRollback extends Error {}
 
+/** Items in the first batch of a run, before any cost is measured. */
+export const FIRST_BATCH_SIZE = 16;
+
 export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchReport> {
   const maxSize = options.batchSize ?? 500;
   const minSize = Math.min(options.minBatchSize ?? 10, maxSize);
@@ -88,10 +91,10 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const tell = (done: number) => progress?.listener({label: progress.label, done, total: progress.total, unit: progress.unit});
   tell(0);
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
-  // On SQLite, start small and grow while batches stay well under the budget: a first full
-  // batch on a slow or busy machine would otherwise be the longest hold of the file's one
-  // write lock. PostgreSQL locks rows only, so it starts at the full size.
-  let size = options.db.dialect === 'sqlite' ? Math.min(maxSize, 64) : maxSize;
+  // The first batch is a probe: nothing is known of the cost yet, and on a 1M-run database
+  // with a cold cache or a busy machine even 64 items have outlasted the budget. Sizes grow
+  // from there by the measured cost.
+  let size = Math.min(maxSize, Math.max(minSize, FIRST_BATCH_SIZE));
   const otherWriters = new OtherWriters();
   const cost = new ItemCost();
   for (;;) {

@@ -2,7 +2,7 @@ import {expect} from 'chai';
 
 import {openDatabase, type Database} from '../../src/db/connection.js';
 import {resolveDatabaseTarget} from '../../src/db/url.js';
-import {inTransaction, keysetSource, listSource, runInBatches} from '../../src/services/batches.js';
+import {FIRST_BATCH_SIZE, inTransaction, keysetSource, listSource, runInBatches} from '../../src/services/batches.js';
 import {removeTempDirs} from '../support/databases.js';
 import {testDialects} from '../support/dialects.js';
 import {fixtureDatabase} from '../support/postgres-fixtures.js';
@@ -50,6 +50,20 @@ for (const dialect of testDialects()) {
       expect(report.batches).to.equal(4);
       expect(seen.map((batch) => batch.length)).to.deep.equal([5, 5, 5, 2]);
       expect(Number((await db.knex('batch_probe').where('n', 1).count({c: '*'}))[0].c)).to.equal(17);
+    });
+
+    it('probes with a small first batch before any cost is known, then grows', async () => {
+      const asked: number[] = [];
+      const ids = Array.from({length: 23}, (_, i) => `k${String(i).padStart(2, '0')}`);
+      const list = listSource(ids);
+      const report = await runInBatches({
+        db,
+        source: {next: (trx, size) => (asked.push(size), list.next(trx, size))},
+        apply: async () => {},
+      });
+      expect(asked[0]).to.equal(FIRST_BATCH_SIZE);
+      expect(asked[1]).to.be.greaterThan(FIRST_BATCH_SIZE);
+      expect(report.items).to.equal(23);
     });
 
     it('rolls every batch back on a dry run, yet reports what it did', async () => {
