@@ -1,4 +1,4 @@
-import {copyFileSync, existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {closeSync, copyFileSync, existsSync, fsyncSync, mkdtempSync, openSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -60,6 +60,7 @@ export async function sqliteTarget(bench: string, seedRuns: number): Promise<Bul
       await runCliOrFail(['db', 'seed', '--db', file, '--flow-runs', String(seedRuns), ...SEED_ARGS]);
     }
   }
+  settle(file);
   const db = new Database(file, {readonly: true});
   const total = db.prepare('select count(*) from flow_run').pluck().get() as number;
   db.close();
@@ -76,6 +77,16 @@ export async function sqliteTarget(bench: string, seedRuns: number): Promise<Bul
       if (scratch) rmSync(scratch, {recursive: true, force: true});
     },
   };
+}
+
+/**
+ * A fresh copy leaves gigabytes of dirty pages behind: the first fsync of the file (the CLI's
+ * first checkpoint) would wait for all of them and show as a lock hold of seconds.
+ */
+function settle(file: string): void {
+  const fd = openSync(file, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
 }
 
 export async function postgresTarget(bench: string, seedRuns: number): Promise<BulkTarget> {

@@ -1,6 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {Database} from '../db/connection.js';
+import {checkpointBetweenBatches} from '../db/wal-checkpoints.js';
 import type {ProgressListener} from './progress.js';
 
 /**
@@ -97,27 +98,33 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   let size = Math.min(maxSize, Math.max(minSize, FIRST_BATCH_SIZE));
   const otherWriters = new OtherWriters();
   const cost = new ItemCost();
-  for (;;) {
-    const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
-    if (room <= 0) break;
-    const started = performance.now();
-    const taken = await inTransaction(options.db, async (trx) => {
-      if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
-      const items = await options.source.next(trx, room);
-      if (items.length > 0) await options.apply(trx, items);
-      return items.length;
-    }, {rollback: options.dryRun});
-    const elapsed = performance.now() - started;
-    if (taken === 0) break;
-    report.items += taken;
-    report.batches += 1;
-    report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
-    tell(report.items);
-    // A caller's fixed pause (below) replaces the automatic one.
-    if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
-    size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
-    if (taken < room) break;
-    if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
+  const checkpoints = await checkpointBetweenBatches(options.db);
+  try {
+    for (;;) {
+      const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
+      if (room <= 0) break;
+      const started = performance.now();
+      const taken = await inTransaction(options.db, async (trx) => {
+        if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
+        const items = await options.source.next(trx, room);
+        if (items.length > 0) await options.apply(trx, items);
+        return items.length;
+      }, {rollback: options.dryRun});
+      const elapsed = performance.now() - started;
+      if (taken === 0) break;
+      if (!options.dryRun) await checkpoints.afterBatch();
+      report.items += taken;
+      report.batches += 1;
+      report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
+      tell(report.items);
+      // A caller's fixed pause (below) replaces the automatic one.
+      if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
+      size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
+      if (taken < room) break;
+      if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
+    }
+  } finally {
+    await checkpoints.restore();
   }
   return report;
 }

@@ -66,6 +66,25 @@ for (const dialect of testDialects()) {
       expect(report.items).to.equal(23);
     });
 
+    if (dialect === 'sqlite') {
+      it('turns the automatic checkpoint off while batches run and gives it back after', async () => {
+        const autocheckpoint = async () => Number((await db.knex.raw('pragma wal_autocheckpoint'))[0].wal_autocheckpoint);
+        const before = await autocheckpoint();
+        const during: number[] = [];
+        await runInBatches({
+          db,
+          batchSize: 5,
+          source: listSource(['k00', 'k01', 'k02', 'k03', 'k04', 'k05', 'k06']),
+          apply: async (trx, ids) => {
+            during.push(Number((await trx.raw('pragma wal_autocheckpoint'))[0].wal_autocheckpoint));
+            await trx('batch_probe').whereIn('id', ids).update({n: 0});
+          },
+        });
+        expect(during).to.deep.equal([0, 0]);
+        expect(await autocheckpoint()).to.equal(before).and.to.be.greaterThan(0);
+      });
+    }
+
     it('rolls every batch back on a dry run, yet reports what it did', async () => {
       const report = await runInBatches({
         db,
