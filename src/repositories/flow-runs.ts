@@ -3,7 +3,7 @@ import type {Knex} from 'knex';
 import type {SortChoice} from '../cli/list-flags.js';
 import {streamRows} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
-import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, rowDecoder, type Row, type LimitedRows} from './common.js';
+import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, valuesDecoder, type Row, type LimitedRows} from './common.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
 import {
   estimatedRunTime,
@@ -180,7 +180,7 @@ export async function streamFlowRuns(
   const query = sortedFlowRuns(ctx, filter, refs, sort, walkSortIndex);
   // The flow's name and the current state come in the same statement, not by lookups per batch.
   query.leftJoin('flow', 'flow.id', 'flow_run.flow_id').select('flow.name as flow_name');
-  const decode = rowDecoder(ctx, [
+  const decode = valuesDecoder(ctx, [
     ...existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS).map((column) => ({table: 'flow_run', column})),
     {table: 'flow', column: 'name', as: 'flow_name'},
     ...joinCurrentState(query, 'flow_run'),

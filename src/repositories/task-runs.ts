@@ -1,7 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
-import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, rowDecoder, type Row, type LimitedRows} from './common.js';
+import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, valuesDecoder, type Row, type LimitedRows} from './common.js';
 import {streamRows} from '../db/row-stream.js';
 import {orderRuns, RUN_SORT_FIELDS, type RunSortField, STREAM_BATCH} from './flow-runs.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
@@ -124,7 +124,7 @@ export async function streamTaskRuns(
     () => applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId),
   );
   const query = sortedTaskRuns(ctx, filter, flowRunId, sort, walkSortIndex);
-  const decode = rowDecoder(ctx, [
+  const decode = valuesDecoder(ctx, [
     ...existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS).map((column) => ({table: 'task_run', column})),
     ...joinCurrentState(query, 'task_run'),
   ]);
