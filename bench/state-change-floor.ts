@@ -88,7 +88,7 @@ export async function sqliteStateFloor(file: string, ids: readonly string[], opt
         flowUpdate.run(stateId, now, now, now, id);
       }
       if (options.cancelChildren) {
-        db.prepare(`select id from flow_run where parent_task_run_id in (select id from task_run where flow_run_id in (${marks})) and state_type in ${NON_TERMINAL}`).all(...batch);
+        db.prepare(`select id from flow_run where parent_task_run_id in (select id from task_run where flow_run_id in (${marks})) and +state_type in ${NON_TERMINAL}`).all(...batch);
         const tasks = db.prepare(`select id, flow_run_id from task_run where flow_run_id in (${marks}) and state_type in ${NON_TERMINAL}`).all(...batch) as Array<{id: string; flow_run_id: string}>;
         for (const task of tasks) {
           const now = sqliteNow();

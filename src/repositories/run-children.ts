@@ -21,7 +21,9 @@ export async function activeSubflowRunIds(ctx: RepositoryContext, db: Db, flowRu
     db('flow_run')
       .select('id')
       .whereIn('parent_task_run_id', db('task_run').select('id').where((q) => whereIdIn(q, 'flow_run_id', chunk)))
-      .whereIn('state_type', NON_TERMINAL_TYPES)
+      // Not by the state_type index: SQLite would walk every non-terminal run of the database
+      // (800 ms cold on 1M runs) instead of the few children of this batch.
+      .whereIn(ctx.sql.withoutIndex('state_type') as unknown as string, NON_TERMINAL_TYPES)
       .orderBy('id'),
   );
 }

@@ -112,7 +112,7 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
       }, {rollback: options.dryRun});
       const elapsed = performance.now() - started;
       if (taken === 0) break;
-      if (!options.dryRun) await checkpoints.afterBatch();
+      if (!options.dryRun) await checkpoints.afterBatch(taken);
       report.items += taken;
       report.batches += 1;
       report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
