@@ -14,6 +14,11 @@ export interface SqlDialect {
   jsonArrayContains(qb: Knex.QueryBuilder, column: string, value: string): Knex.QueryBuilder;
   /** An expression reading a text field of a JSON object column, e.g. created_by.id. */
   jsonText(column: string, key: string): Knex.Raw;
+  /**
+   * A field of a JSON object column as JSON text ('"a string"', '12', 'null'), NULL when
+   * absent: one parse of the column in SQL, and the reader can tell a string from a number.
+   */
+  jsonFieldJson(column: string, key: string): Knex.Raw;
   /** EXPLAIN prefix for query-plan inspection. */
   explain(sql: string): string;
   /**
@@ -46,6 +51,7 @@ function sqliteDialect(knex: Knex): SqlDialect {
     jsonArrayContains: (qb, column, value) =>
       qb.whereRaw(`exists (select 1 from json_each(??) where json_each.value = ?)`, [column, value]),
     jsonText: (column, key) => knex.raw(`json_extract(??, ?)`, [column, `$.${key}`]),
+    jsonFieldJson: (column, key) => knex.raw(`?? -> ?`, [column, `$.${key}`]),
     explain: (sql) => `explain query plan ${sql}`,
     // SQLite counts NULLs as smallest; explicit NULLS FIRST/LAST (3.30+) flips that and still uses the index.
     orderByNullsLargest: (qb, column, direction) =>
@@ -69,6 +75,7 @@ function postgresDialect(knex: Knex): SqlDialect {
     idStartsWith: (qb, column, prefix) => qb.whereRaw(`??::text like ?`, [column, `${prefix}%`]),
     jsonArrayContains: (qb, column, value) => qb.whereRaw(`?? @> ?::jsonb`, [column, JSON.stringify([value])]),
     jsonText: (column, key) => knex.raw(`?? ->> ?`, [column, key]),
+    jsonFieldJson: (column, key) => knex.raw(`(?? -> ?)::text`, [column, key]),
     explain: (sql) => `explain ${sql}`,
     orderByNullsLargest: (qb, column, direction) => qb.orderBy(column, direction),
     withoutIndex: (column) => knex.raw('??', [column]),

@@ -1,9 +1,10 @@
 import type {Knex} from 'knex';
 
 import {formatIsoInstant, parseInstant} from '../db/codecs/instant.js';
+import {openRowCursor, type RowCursor} from '../db/row-stream.js';
 import {bookkeep, type StateEntry, type StateType} from '../seed/bookkeeping.js';
 import type {RepositoryContext, Row} from './common.js';
-import {decodeRow} from './common.js';
+import {columnDecoder, rowDecoder} from './common.js';
 
 /**
  * A run's denormalised columns re-derived from its state history, through the same global
@@ -31,6 +32,41 @@ export interface DerivedColumns {
 export const COMPARED_COLUMNS = ['state_id', 'state_type', 'state_name', 'state_timestamp', 'start_time', 'end_time', 'total_run_time', 'run_count'] as const;
 
 const RUN_COLUMNS = ['id', ...COMPARED_COLUMNS, 'next_scheduled_start_time', 'expected_start_time'] as const;
+const STATE_COLUMNS = ['id', 'type', 'name', 'timestamp'] as const;
+
+/**
+ * The state columns the derivation reads, with state_details.scheduled_time taken out in
+ * SQL (the rest of state_details is large and never needed), and the run they belong to.
+ */
+function stateQuery(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind: RunKind): Knex.QueryBuilder {
+  const runColumn = `${kind}_id`;
+  return knex(`${kind}_state as s`)
+    .select([`s.${runColumn} as run_id`, ...STATE_COLUMNS.map((c) => `s.${c}`), ctx.db.knex.raw('? as ??', [ctx.sql.jsonFieldJson('s.state_details', 'scheduled_time'), 'scheduled_time'])])
+    .orderBy([{column: `s.${runColumn}`}, {column: 's.timestamp'}, {column: 's.id'}]);
+}
+
+/**
+ * The state fields the derivation reads, each decoded as decodeRow would, and only when read
+ * (a state's id matters only for the newest one). scheduled_time is state_details' field as
+ * JSON text.
+ */
+interface StateFields {
+  id(raw: Row): string;
+  type(raw: Row): StateType;
+  name(raw: Row): string;
+  timestamp(raw: Row): string;
+}
+
+function stateFields(ctx: RepositoryContext, kind: RunKind): StateFields {
+  const table = `${kind}_state`;
+  const [id, type, name, timestamp] = STATE_COLUMNS.map((column) => columnDecoder(ctx, table, column));
+  return {
+    id: (raw) => id(raw.id) as string,
+    type: (raw) => type(raw.type) as StateType,
+    name: (raw) => name(raw.name) as string,
+    timestamp: (raw) => timestamp(raw.timestamp) as string,
+  };
+}
 
 const micros = (iso: string): number => {
   const instant = parseInstant(iso);
@@ -50,34 +86,29 @@ export interface RunWithHistory {
 /** The runs with these ids and their columns derived from their histories (null without states). */
 export async function runsWithHistory(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind: RunKind, ids: readonly string[]): Promise<RunWithHistory[]> {
   const {codec} = ctx.db;
-  const states = `${kind}_state`;
-  const runColumn = `${kind}_id`;
   const encoded = ids.map((id) => codec.encodeUuid(id));
-  const runs = (await knex(kind).whereIn('id', encoded).select(RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c))).orderBy('id')).map((raw: Row) =>
-    decodeRow(ctx, kind, raw),
-  );
+  const decodeRun = rowDecoder(ctx, kind, RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c)));
+  const runs = (await knex(kind).whereIn('id', encoded).select(RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c))).orderBy('id')).map(decodeRun);
+  const fields = stateFields(ctx, kind);
   const histories = new Map<string, Row[]>();
-  const rows: Row[] = await knex(states)
-    .whereIn(runColumn, encoded)
-    .select('id', runColumn, 'type', 'name', 'timestamp', 'state_details')
-    .orderBy([{column: runColumn}, {column: 'timestamp'}, {column: 'id'}]);
-  for (const raw of rows) {
-    const row = decodeRow(ctx, states, raw);
-    const list = histories.get(row[runColumn] as string) ?? [];
-    list.push(row);
-    histories.set(row[runColumn] as string, list);
+  for (const raw of (await stateQuery(ctx, knex, kind).whereIn(`s.${kind}_id`, encoded)) as Row[]) {
+    const runId = codec.decodeUuid(raw.run_id) as string;
+    const list = histories.get(runId) ?? [];
+    list.push(raw);
+    histories.set(runId, list);
   }
-  return runs.map((run) => ({run, derived: derive(histories.get(run.id as string) ?? [])}));
+  return runs.map((run) => ({run, derived: derive(histories.get(run.id as string) ?? [], fields)}));
 }
 
-function derive(history: Row[]): DerivedColumns | null {
+function derive(history: Row[], fields: StateFields): DerivedColumns | null {
   if (history.length === 0) return null;
   const entries: StateEntry[] = history.map((state) => {
-    const scheduled = (state.state_details as {scheduled_time?: unknown} | null)?.scheduled_time;
+    const json = state.scheduled_time as string | null;
+    const scheduled: unknown = json?.startsWith('"') ? JSON.parse(json) : undefined;
     return {
-      type: state.type as StateType,
-      name: state.name as string,
-      timestamp: micros(state.timestamp as string),
+      type: fields.type(state),
+      name: fields.name(state),
+      timestamp: micros(fields.timestamp(state)),
       scheduledTime: typeof scheduled === 'string' ? micros(scheduled) : undefined,
       message: null,
     };
@@ -85,7 +116,7 @@ function derive(history: Row[]): DerivedColumns | null {
   const columns = bookkeep(entries);
   const last = history[history.length - 1];
   return {
-    state_id: last.id as string,
+    state_id: fields.id(last),
     state_type: columns.stateType,
     state_name: columns.stateName,
     state_timestamp: iso(columns.stateTimestamp) as string,
@@ -135,9 +166,78 @@ export async function writeDerivedColumns(ctx: RepositoryContext, trx: Knex.Tran
   await trx(kind).where('id', codec.encodeUuid(run.id as string)).update(values);
 }
 
-/** Run ids in id order after `after`, a page at a time (the bookkeeping check reads every run). */
-export async function runIdPage(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind: RunKind, after: string | undefined, size: number): Promise<string[]> {
-  const qb = knex(kind).select('id').orderBy('id').limit(size);
-  if (after !== undefined) qb.where('id', '>', ctx.db.codec.encodeUuid(after));
-  return (await qb).map((row: Row) => ctx.db.codec.decodeUuid(row.id) as string);
+/** Rows read from each cursor at a time. */
+const PASS_BATCH = 2000;
+
+/**
+ * A cursor read one row at a time: `row` is the current row (undefined once the query is
+ * exhausted). `advance` moves on and says when the batch is spent; only then does the
+ * reader wait, for `refill` (no promise per row).
+ */
+class RowReader {
+  private batch: Row[] = [];
+  private index = 0;
+  private exhausted = false;
+
+  constructor(private readonly cursor: RowCursor) {}
+
+  get row(): Row | undefined {
+    return this.batch[this.index];
+  }
+
+  advance(): boolean {
+    this.index++;
+    return this.index >= this.batch.length && !this.exhausted;
+  }
+
+  async refill(): Promise<void> {
+    this.batch = await this.cursor.next(PASS_BATCH);
+    this.index = 0;
+    this.exhausted = this.batch.length < PASS_BATCH;
+  }
+}
+
+/**
+ * Every run that has states, with its columns derived from its history, in id order, handed
+ * over a batch at a time: the runs in id order merged with their states in (run, timestamp)
+ * order, two ordered scans read side by side (one pass over each table, in bounded memory)
+ * instead of a lookup per page of runs.
+ */
+export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKind, onBatch: (entries: RunWithHistory[]) => void): Promise<void> {
+  const {knex} = ctx.db;
+  const runColumns = RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c));
+  const decodeRun = rowDecoder(ctx, kind, runColumns);
+  const fields = stateFields(ctx, kind);
+  const runCursor = await openRowCursor(ctx.db, knex(kind).select(runColumns).orderBy('id'));
+  try {
+    const stateCursor = await openRowCursor(ctx.db, stateQuery(ctx, knex, kind));
+    try {
+      const runs = new RowReader(runCursor);
+      const states = new RowReader(stateCursor);
+      await runs.refill();
+      await states.refill();
+      let done: RunWithHistory[] = [];
+      for (; runs.row !== undefined && states.row !== undefined; runs.advance() && (await runs.refill())) {
+        const raw = runs.row;
+        const id = raw.id as string;
+        const history: Row[] = [];
+        // Both scans are in the database's order of the raw ids: states of runs that do not exist are skipped.
+        for (let state = states.row; state !== undefined && (state.run_id as string) <= id; state = states.row) {
+          if (state.run_id === id) history.push(state);
+          if (states.advance()) await states.refill();
+        }
+        if (history.length === 0) continue;
+        done.push({run: decodeRun(raw), derived: derive(history, fields)});
+        if (done.length >= PASS_BATCH) {
+          onBatch(done);
+          done = [];
+        }
+      }
+      if (done.length > 0) onBatch(done);
+    } finally {
+      await stateCursor.close();
+    }
+  } finally {
+    await runCursor.close();
+  }
 }

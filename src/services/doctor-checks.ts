@@ -19,7 +19,7 @@ import {
   wrongStatePointers,
   zombieRuns,
 } from '../repositories/health-checks.js';
-import {disagreements, runIdPage, runsWithHistory, writeDerivedColumns, type RunKind} from '../repositories/health-history.js';
+import {disagreements, forEachRunWithHistory, runsWithHistory, writeDerivedColumns, type RunKind} from '../repositories/health-history.js';
 import {danglingCollections as danglingCollectionRows, repairCollections} from '../repositories/artifact-collections.js';
 import {deleteByIds} from '../repositories/health-repairs.js';
 import {leakedDeploymentSlots, leakedTagSlots, leasedLimitSlots, setLimitActiveSlots, setTagLimitSlots} from '../repositories/health-slots.js';
@@ -196,22 +196,16 @@ export const statePointerCheck: Check = {
   },
 };
 
-const HISTORY_PAGE = 2000;
-
 /** Runs whose pointer is right but whose other state columns disagree with the history. */
 async function bookkeepingMismatches(ctx: RepositoryContext): Promise<Array<{kind: RunKind; id: string; columns: string[]}>> {
   const found: Array<{kind: RunKind; id: string; columns: string[]}> = [];
   for (const kind of RUN_KINDS) {
-    let after: string | undefined;
-    for (;;) {
-      const ids = await runIdPage(ctx, ctx.db.knex, kind, after, HISTORY_PAGE);
-      if (ids.length === 0) break;
-      for (const entry of await runsWithHistory(ctx, ctx.db.knex, kind, ids)) {
+    await forEachRunWithHistory(ctx, kind, (entries) => {
+      for (const entry of entries) {
         const columns = disagreements(entry);
         if (columns.length > 0 && !columns.includes('state_id')) found.push({kind, id: entry.run.id as string, columns});
       }
-      after = ids[ids.length - 1];
-    }
+    });
   }
   return found;
 }
