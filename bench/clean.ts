@@ -15,7 +15,7 @@ import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import {timedCli} from './delete.js';
+import {timedCli} from './cli.js';
 import {count, printTable, ratio} from './measure.js';
 
 const RUNS = Number(process.env.BENCH_CLEAN_RUNS ?? 500_000);

@@ -46,3 +46,34 @@ export function spawnNode(): Promise<void> {
     child.on('close', () => resolve());
   });
 }
+
+export interface TimedRun {
+  ms: number;
+  /** CPU time (user + sys) of the child, which a loaded machine inflates less than wall time. */
+  cpuMs: number;
+  peakRssMb: number;
+  /** The command's own "longest lock hold N ms", when it says one. */
+  longestLockMs?: number;
+  stderr: string;
+}
+
+/** The CLI as a child process under /usr/bin/time, for wall and CPU time and peak RSS; fails on a non-zero exit. */
+export function timedCli(args: string[]): Promise<TimedRun> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M CPU_S=%U+%S', process.execPath, ...CLI.args, ...args], {env: {...process.env, NO_COLOR: '1'}});
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0) return reject(new Error(`prefectdb ${args.join(' ')} failed (${code}): ${stderr.slice(-500)}`));
+      const peak = Number(/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
+      const hold = /longest lock hold (\d+) ms/.exec(stderr)?.[1];
+      const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr);
+      const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN;
+      resolve({ms, cpuMs, peakRssMb: peak, longestLockMs: hold === undefined ? undefined : Number(hold), stderr});
+    });
+  });
+}

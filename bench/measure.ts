@@ -25,6 +25,8 @@ export async function timeRepeated(iterations: number, operation: (i: number) =>
 }
 
 export function ms(value: number): string {
+  // Differences (command − floor) can be negative.
+  if (value < 0) return `-${ms(-value)}`;
   return value >= 100 ? `${value.toFixed(0)} ms` : value >= 1 ? `${value.toFixed(2)} ms` : `${(value * 1000).toFixed(0)} µs`;
 }
 

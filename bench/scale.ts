@@ -5,14 +5,16 @@
  *    lists on the big file against the same command on the small one, in interleaved
  *    rounds (median); target ≤ 1.5×.
  * 2. `flow-run ls --all -o jsonl` streamed to /dev/null: time and peak RSS against a plain
- *    script stepping the same statement through better-sqlite3 and printing each row as JSON;
- *    target ≥ 0.5× its speed, ≤ 200 MB.
+ *    script stepping the same statement through better-sqlite3 (PostgreSQL: pg reading a
+ *    cursor) and printing each row as JSON; target ≥ 0.5× its speed, ≤ 200 MB. With
+ *    BENCH_STREAM_PG_URL set, the same on that PostgreSQL database (read only).
  * 3. `db status --sizes` and `db doctor` (every check, with each check's seconds) against
  *    SQLite's own `PRAGMA quick_check` of the same file; target ≤ 2×.
  *
  * Settings: BENCH_BIG_DB (/work/bench-data/seed-1m.db), BENCH_SMALL_DB (/work/bench-data/seed-10k.db),
- * BENCH_SCALE_ROUNDS (5), BENCH_SCALE_PARTS (lists,stream,whole: which parts to run).
- * The files are opened read-only (doctor without --fix writes nothing).
+ * BENCH_SCALE_ROUNDS (5), BENCH_SCALE_PARTS (lists,stream,whole: which parts to run),
+ * BENCH_STREAM_PG_URL (unset: the stream part measures SQLite only).
+ * The databases are only read (doctor without --fix writes nothing).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
@@ -20,6 +22,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import Sqlite from 'better-sqlite3';
+import pg from 'pg';
 
 import {printTable, ratio} from './measure.js';
 
@@ -29,8 +32,9 @@ const BIG = process.env.BENCH_BIG_DB ?? '/work/bench-data/seed-1m.db';
 const SMALL = process.env.BENCH_SMALL_DB ?? '/work/bench-data/seed-10k.db';
 const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 5);
 const PARTS = new Set((process.env.BENCH_SCALE_PARTS ?? 'lists,stream,whole').split(','));
+const STREAM_PG_URL = process.env.BENCH_STREAM_PG_URL;
 
-for (const file of [BIG, SMALL]) if (!existsSync(file)) throw new Error(`${file} is missing: seed it with prefectdb db seed`);
+for (const file of PARTS.has('lists') ? [BIG, SMALL] : [BIG]) if (!existsSync(file)) throw new Error(`${file} is missing: seed it with prefectdb db seed`);
 
 /** Ids and names the commands need, read from each file (they differ between files). */
 function factsOf(file: string) {
@@ -124,8 +128,11 @@ function timedProcess(command: string, args: string[], keepStdout = false, okSta
   return {seconds: elapsed, cpuSeconds: cpu('User') + cpu('System'), peakMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: result.stdout ?? ''};
 }
 
-/** The plain script: the statement prefectdb's --all sends, stepped through better-sqlite3, each row printed as JSON. */
-const FLOOR_SCRIPT = `
+/** The statement prefectdb's --all sends, less the flow-name and state joins: every run, newest expected start first. */
+const FLOOR_SQL = 'select * from flow_run order by expected_start_time desc nulls first, id desc';
+
+/** The plain SQLite script: the statement stepped through better-sqlite3, each row printed as JSON. */
+const SQLITE_FLOOR_SCRIPT = `
 const Sqlite = require(${JSON.stringify(path.join(root, 'node_modules/better-sqlite3'))});
 const db = new Sqlite(process.argv[1], {readonly: true});
 const statement = db.prepare(process.argv[2]);
@@ -137,26 +144,66 @@ for (const row of statement.iterate()) {
 require('fs').writeSync(1, out);
 `;
 
-function streamPart(): void {
-  const rows = Number(execFileSync('sqlite3', [BIG, 'select count(*) from flow_run'], {encoding: 'utf8'}).trim());
-  const sql = "select * from flow_run order by expected_start_time desc nulls first, id desc";
-  const floor = timedProcess(process.execPath, ['-e', FLOOR_SCRIPT, BIG, sql]);
-  const cli = timedProcess(process.execPath, [BIN, 'flow-run', 'ls', '--all', '-o', 'jsonl', '--db', BIG]);
-  printTable(
-    `flow-run ls --all -o jsonl on ${rows.toLocaleString('en-US')} runs, stdout to /dev/null — target ≥ 0.50× the floor's speed, ≤ 200 MB`,
-    ['', 'wall', 'CPU', 'rows/s (CPU)', 'peak RSS', 'speed vs floor (wall / CPU)'],
-    [
-      ['floor: plain better-sqlite3 script, same order, JSON per row', seconds(floor.seconds * 1000), seconds(floor.cpuSeconds * 1000), Math.round(rows / floor.cpuSeconds).toLocaleString('en-US'), `${floor.peakMb.toFixed(0)} MB`, ''],
+/** The plain PostgreSQL script: pg with its own type parsers reading a cursor 500 rows at a time, each row printed as JSON. */
+const POSTGRES_FLOOR_SCRIPT = `
+const pg = require(${JSON.stringify(path.join(root, 'node_modules/pg'))});
+const fs = require('fs');
+(async () => {
+  const client = new pg.Client({connectionString: process.argv[1]});
+  await client.connect();
+  await client.query('begin read only');
+  await client.query('declare rows no scroll cursor for ' + process.argv[2]);
+  for (;;) {
+    const {rows} = await client.query('fetch 500 from rows');
+    if (rows.length === 0) break;
+    let out = '';
+    for (const row of rows) out += JSON.stringify(row) + '\\n';
+    fs.writeSync(1, out);
+  }
+  await client.query('commit');
+  await client.end();
+})();
+`;
+
+async function countRuns(target: string): Promise<number> {
+  if (!target.startsWith('postgres')) return Number(execFileSync('sqlite3', [target, 'select count(*) from flow_run'], {encoding: 'utf8'}).trim());
+  const client = new pg.Client({connectionString: target});
+  await client.connect();
+  const {rows} = await client.query('select count(*)::int as count from flow_run');
+  await client.end();
+  return rows[0].count as number;
+}
+
+async function streamPart(): Promise<void> {
+  for (const target of [BIG, ...(STREAM_PG_URL ? [STREAM_PG_URL] : [])]) {
+    const postgres = target.startsWith('postgres');
+    const rows = await countRuns(target);
+    const floor = timedProcess(process.execPath, ['-e', postgres ? POSTGRES_FLOOR_SCRIPT : SQLITE_FLOOR_SCRIPT, target, FLOOR_SQL]);
+    const cli = timedProcess(process.execPath, [BIN, 'flow-run', 'ls', '--all', '-o', 'jsonl', '--db', target]);
+    const where = postgres ? `PostgreSQL ${new URL(target).pathname.slice(1)}` : path.basename(target);
+    printTable(
+      `flow-run ls --all -o jsonl on ${rows.toLocaleString('en-US')} runs (${where}), stdout to /dev/null — target ≥ 0.50× the floor's speed, ≤ 200 MB`,
+      ['', 'wall', 'CPU', 'rows/s (CPU)', 'peak RSS', 'speed vs floor (wall / CPU)'],
       [
-        'prefectdb (decoded records with their state and flow name)',
-        seconds(cli.seconds * 1000),
-        seconds(cli.cpuSeconds * 1000),
-        Math.round(rows / cli.cpuSeconds).toLocaleString('en-US'),
-        `${cli.peakMb.toFixed(0)} MB`,
-        `${(floor.seconds / cli.seconds).toFixed(2)}× / ${(floor.cpuSeconds / cli.cpuSeconds).toFixed(2)}×`,
+        [
+          postgres ? 'floor: plain pg script, cursor, same order, JSON per row' : 'floor: plain better-sqlite3 script, same order, JSON per row',
+          seconds(floor.seconds * 1000),
+          seconds(floor.cpuSeconds * 1000),
+          Math.round(rows / floor.cpuSeconds).toLocaleString('en-US'),
+          `${floor.peakMb.toFixed(0)} MB`,
+          '',
+        ],
+        [
+          'prefectdb (decoded records with their state and flow name)',
+          seconds(cli.seconds * 1000),
+          seconds(cli.cpuSeconds * 1000),
+          Math.round(rows / cli.cpuSeconds).toLocaleString('en-US'),
+          `${cli.peakMb.toFixed(0)} MB`,
+          `${(floor.seconds / cli.seconds).toFixed(2)}× / ${(floor.cpuSeconds / cli.cpuSeconds).toFixed(2)}×`,
+        ],
       ],
-    ],
-  );
+    );
+  }
 }
 
 function wholePart(): void {
@@ -175,5 +222,5 @@ function wholePart(): void {
 }
 
 if (PARTS.has('lists')) listsPart();
-if (PARTS.has('stream')) streamPart();
+if (PARTS.has('stream')) await streamPart();
 if (PARTS.has('whole')) wholePart();

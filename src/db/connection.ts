@@ -91,8 +91,15 @@ async function checkConnection(knex: Knex, target: DatabaseTarget, probe: string
 }
 
 /** A raw better-sqlite3 connection, as the driver hands it out. */
+export interface RawSqliteStatement {
+  iterate(...bindings: unknown[]): IterableIterator<unknown>;
+  safeIntegers(on: boolean): unknown;
+  /** Rows as arrays of values rather than objects. */
+  raw(on: boolean): RawSqliteStatement;
+}
+
 export interface RawSqliteConnection {
-  prepare(sql: string): {iterate(...bindings: unknown[]): IterableIterator<Record<string, unknown>>; safeIntegers(on: boolean): unknown};
+  prepare(sql: string): RawSqliteStatement;
   pragma(sql: string): unknown;
   close(): void;
 }

@@ -4,10 +4,13 @@ import {type Database, openSideSqliteConnection} from './connection.js';
 
 type Row = Record<string, unknown>;
 
+/** A result row as the values of the selected columns, in the select list's order. */
+export type RowValues = unknown[];
+
 /** A query's rows read on demand, a batch at a time, until close(). */
-export interface RowCursor {
+export interface RowCursor<R = Row> {
   /** Up to `size` more rows; none when the query is exhausted. */
-  next(size: number): Promise<Row[]>;
+  next(size: number): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -18,19 +21,24 @@ let cursors = 0;
  * and several queries can be read side by side. SQLite steps one statement on a side
  * connection of its own (the pooled one stays free for lookups); PostgreSQL reads a
  * server-side cursor inside a transaction of its own, rolled back on close (it only reads).
+ * With 'arrays', rows come as RowValues: both drivers build those several times faster than
+ * objects, which counts at a million rows.
  */
-export async function openRowCursor(db: Database, query: Knex.QueryBuilder): Promise<RowCursor> {
+export async function openRowCursor(db: Database, query: Knex.QueryBuilder): Promise<RowCursor<Row>>;
+export async function openRowCursor(db: Database, query: Knex.QueryBuilder, shape: 'arrays'): Promise<RowCursor<RowValues>>;
+export async function openRowCursor(db: Database, query: Knex.QueryBuilder, shape?: 'arrays'): Promise<RowCursor<Row | RowValues>> {
   const compiled = query.toSQL();
+  const arrays = shape === 'arrays';
   if (db.dialect === 'sqlite') {
     const conn = await openSideSqliteConnection(db);
     try {
-      const statement = conn.prepare(compiled.sql);
+      const statement = conn.prepare(compiled.sql).raw(arrays);
       const safeIntegers = (compiled.options as {safeIntegers?: unknown} | undefined)?.safeIntegers;
       if (typeof safeIntegers === 'boolean') statement.safeIntegers(safeIntegers);
-      const rows = statement.iterate(...sqliteBindings(compiled.bindings));
+      const rows = statement.iterate(...sqliteBindings(compiled.bindings)) as IterableIterator<Row | RowValues>;
       return {
         async next(size) {
-          const batch: Row[] = [];
+          const batch: Array<Row | RowValues> = [];
           while (batch.length < size) {
             const step = rows.next();
             if (step.done) break;
@@ -58,7 +66,8 @@ export async function openRowCursor(db: Database, query: Knex.QueryBuilder): Pro
   }
   return {
     async next(size) {
-      const {rows}: {rows: Row[]} = await trx.raw(`fetch ${Math.trunc(size)} from ${name}`);
+      const fetch = trx.raw(`fetch ${Math.trunc(size)} from ${name}`);
+      const {rows}: {rows: Array<Row | RowValues>} = await (arrays ? fetch.options({rowMode: 'array'}) : fetch);
       return rows;
     },
     async close() {
@@ -68,12 +77,12 @@ export async function openRowCursor(db: Database, query: Knex.QueryBuilder): Pro
 }
 
 /**
- * Hands a query's rows to `onBatch` a batch at a time as the database produces them.
- * `onBatch` is awaited before the next batch is read: a slow consumer (a full stdout pipe)
- * holds the reading back.
+ * Hands a query's rows, as values in select-list order, to `onBatch` a batch at a time as
+ * the database produces them. `onBatch` is awaited before the next batch is read: a slow
+ * consumer (a full stdout pipe) holds the reading back.
  */
-export async function streamRows(db: Database, query: Knex.QueryBuilder, batchSize: number, onBatch: (rows: Row[]) => Promise<void>): Promise<void> {
-  const cursor = await openRowCursor(db, query);
+export async function streamRows(db: Database, query: Knex.QueryBuilder, batchSize: number, onBatch: (rows: RowValues[]) => Promise<void>): Promise<void> {
+  const cursor = await openRowCursor(db, query, 'arrays');
   try {
     for (let rows = await cursor.next(batchSize); rows.length > 0; rows = await cursor.next(batchSize)) await onBatch(rows);
   } finally {

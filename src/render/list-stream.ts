@@ -1,4 +1,5 @@
 import {jsonText} from '../db/codecs/json-text.js';
+import {csvLine} from './csv-line.js';
 import {checkChoiceFitsFormat, chooseNames, pickFields, recordKeys, type ColumnChoice} from './column-choice.js';
 import type {RenderOptions} from './options.js';
 import {csvValue, type JsonRecord, type ListView, renderList} from './view.js';
@@ -45,9 +46,9 @@ export class ListStreamWriter<R extends object> {
       case 'csv': {
         const header = first && !this.choice.noHeader;
         this.csvKeys ??= this.choice.columns ? chooseNames('--columns', this.choice.columns, recordKeys(rows), true) : recordKeys(rows.slice(0, 1));
-        const {stringify} = await import('csv-stringify/sync');
-        const body = rows.map((row) => this.csvKeys!.map((key) => csvValue((row as JsonRecord)[key])));
-        return this.write(stringify(header ? [this.csvKeys, ...body] : body));
+        const keys = this.csvKeys;
+        const body = rows.map((row) => csvLine(keys.map((key) => csvValue((row as JsonRecord)[key])))).join('');
+        return this.write(header ? csvLine(keys) + body : body);
       }
       default:
         this.buffered.push(...rows);

@@ -44,9 +44,8 @@ export function decodeRow(ctx: RepositoryContext, table: string, row: Row): Row 
 
 /** decodeRow's work for one column, its type looked up once: for passes that decode by the million. */
 export function columnDecoder(ctx: RepositoryContext, table: string, column: string): (raw: unknown) => unknown {
-  const {codec} = ctx.db;
   const type = findColumn(table, column)?.type;
-  return type ? (raw) => codec.decode(type, raw) : (raw) => raw;
+  return type ? ctx.db.codec.decoder(type) : (raw) => raw;
 }
 
 /** decodeRow for rows with these columns. */
@@ -56,6 +55,24 @@ export function rowDecoder(ctx: RepositoryContext, table: string, columns: reado
     const out: Row = {};
     for (const [column, decode] of decoders) out[column] = decode(raw[column]);
     return out;
+  };
+}
+
+/** A column of a statement's result: the catalogue table and column it reads, and the key it decodes to (default: the column's name). */
+export interface ResultColumn {
+  table: string;
+  column: string;
+  as?: string;
+}
+
+/** decodeRow for rows read as arrays (streamed statements), whose values follow `columns`. */
+export function valuesDecoder(ctx: RepositoryContext, columns: readonly ResultColumn[]): (values: readonly unknown[]) => Row {
+  const keys = columns.map((one) => one.as ?? one.column);
+  const decoders = columns.map(({table, column}) => columnDecoder(ctx, table, column));
+  return (values) => {
+    const row: Row = {};
+    for (let index = 0; index < keys.length; index++) row[keys[index]] = decoders[index](values[index]);
+    return row;
   };
 }
 

@@ -3,11 +3,13 @@ import type {Knex} from 'knex';
 import type {SortChoice} from '../cli/list-flags.js';
 import {streamRows} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
-import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, valuesDecoder, type Row, type LimitedRows} from './common.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
 import {
   estimatedRunTime,
   estimatedStartTimeDelta,
+  joinCurrentState,
+  joinedState,
   LOOKUP_CHUNK,
   nowInMicros,
   readStates,
@@ -148,7 +150,7 @@ function filterWindowsColumn(filter: FlowRunFilter, column: string): boolean {
 }
 
 function sortedFlowRuns(ctx: RepositoryContext, filter: FlowRunFilter, refs: FilterRefs, sort: SortChoice<RunSortField>, walkSortIndex: boolean) {
-  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS));
+  const query = ctx.db.knex('flow_run').select(existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS).map((column) => `flow_run.${column}`));
   applyFilter(ctx, query, filter, refs, walkSortIndex ? RUN_SORT_FIELDS[sort.field].column : undefined);
   return orderRuns(ctx, query, 'flow_run', sort);
 }
@@ -176,7 +178,20 @@ export async function streamFlowRuns(
     () => applyFilter(ctx, ctx.db.knex('flow_run'), filter, refs),
   );
   const query = sortedFlowRuns(ctx, filter, refs, sort, walkSortIndex);
-  await streamRows(ctx.db, query, STREAM_BATCH, async (raw) => onBatch(await rowsToFlowRuns(ctx, raw)));
+  // The flow's name and the current state come in the same statement, not by lookups per batch.
+  query.leftJoin('flow', 'flow.id', 'flow_run.flow_id').select('flow.name as flow_name');
+  const decode = valuesDecoder(ctx, [
+    ...existingColumns(ctx, 'flow_run', FLOW_RUN_COLUMNS).map((column) => ({table: 'flow_run', column})),
+    {table: 'flow', column: 'name', as: 'flow_name'},
+    ...joinCurrentState(query, 'flow_run'),
+  ]);
+  await streamRows(ctx.db, query, STREAM_BATCH, async (batch) => {
+    const now = nowInMicros();
+    return onBatch(batch.map((values) => {
+      const row = decode(values);
+      return toFlowRun(row, (row.flow_name as string | null) ?? null, joinedState(row), now);
+    }));
+  });
 }
 
 /** The run column each indexed filter condition reads (tags have no index in Prefect's schema). */

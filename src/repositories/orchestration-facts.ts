@@ -9,6 +9,8 @@ import type {
   StateType,
   TaskRunFacts,
 } from '../orchestration/contract.js';
+import {whereIdIn} from '../db/sql-dialect.js';
+import {findColumn} from '../schema/head.js';
 import {type Db, decodeRow, existingColumns, type RepositoryContext, type Row} from './common.js';
 import {LOOKUP_CHUNK, type RunKind} from './run-states.js';
 
@@ -116,7 +118,8 @@ function stateOf(states: Map<string, RunState>, run: Row): RunState | null {
 }
 
 /**
- * Decoded rows of `table` whose `column` is one of `values`, in chunks under the bind limits.
+ * Decoded rows of `table` whose `column` is one of `values`, in chunks under the bind limits
+ * (ids as one array parameter on PostgreSQL, which plans a list of 500 parameters slowly).
  * `lock` takes the rows' locks on PostgreSQL, as the server reads a run FOR UPDATE before
  * changing its state (SQLite's BEGIN IMMEDIATE already holds the whole file).
  */
@@ -124,10 +127,12 @@ async function readByIds(ctx: RepositoryContext, db: Db, table: string, columns:
   const unique = [...new Set(values)];
   const rows: Row[] = [];
   for (let start = 0; start < unique.length; start += LOOKUP_CHUNK) {
-    const query = db(table).select(columns).whereIn(column, unique.slice(start, start + LOOKUP_CHUNK));
+    const chunk = unique.slice(start, start + LOOKUP_CHUNK);
+    const query = db(table).select(columns);
+    if (findColumn(table, column)?.type === 'uuid') query.where((q) => whereIdIn(q, column, chunk));
+    else query.whereIn(column, chunk);
     if (lock && ctx.db.dialect === 'postgres') query.forUpdate();
-    const chunk: Row[] = await query;
-    for (const raw of chunk) rows.push(decodeRow(ctx, table, raw));
+    for (const raw of (await query) as Row[]) rows.push(decodeRow(ctx, table, raw));
   }
   return rows;
 }

@@ -1,3 +1,4 @@
+import {whereIdIn} from '../db/sql-dialect.js';
 import {type Db, type RepositoryContext, type Row} from './common.js';
 import {LOOKUP_CHUNK} from './run-states.js';
 
@@ -10,7 +11,7 @@ const NON_TERMINAL_TYPES = ['SCHEDULED', 'PENDING', 'RUNNING', 'PAUSED', 'CANCEL
 
 export async function nonTerminalTaskRunIds(ctx: RepositoryContext, db: Db, flowRunIds: readonly string[]): Promise<string[]> {
   return idsInChunks(ctx, flowRunIds, (chunk) =>
-    db('task_run').select('id').whereIn('flow_run_id', chunk).whereIn('state_type', NON_TERMINAL_TYPES).orderBy('id'),
+    db('task_run').select('id').where((q) => whereIdIn(q, 'flow_run_id', chunk)).whereIn('state_type', NON_TERMINAL_TYPES).orderBy('id'),
   );
 }
 
@@ -19,8 +20,10 @@ export async function activeSubflowRunIds(ctx: RepositoryContext, db: Db, flowRu
   return idsInChunks(ctx, flowRunIds, (chunk) =>
     db('flow_run')
       .select('id')
-      .whereIn('parent_task_run_id', db('task_run').select('id').whereIn('flow_run_id', chunk))
-      .whereIn('state_type', NON_TERMINAL_TYPES)
+      .whereIn('parent_task_run_id', db('task_run').select('id').where((q) => whereIdIn(q, 'flow_run_id', chunk)))
+      // Not by the state_type index: SQLite would walk every non-terminal run of the database
+      // (800 ms cold on 1M runs) instead of the few children of this batch.
+      .whereIn(ctx.sql.withoutIndex('state_type') as unknown as string, NON_TERMINAL_TYPES)
       .orderBy('id'),
   );
 }

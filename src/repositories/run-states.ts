@@ -2,7 +2,7 @@ import type {Knex} from 'knex';
 
 import {parseInstant} from '../db/codecs/instant.js';
 import {usageError} from '../errors.js';
-import {decodeRow, type RepositoryContext, type Row} from './common.js';
+import {decodeRow, type RepositoryContext, type ResultColumn, type Row} from './common.js';
 
 /** Flow runs and task runs share Prefect's `Run` columns and keep their states alike. */
 export type RunKind = 'flow_run' | 'task_run';
@@ -141,6 +141,34 @@ export async function readStates(ctx: RepositoryContext, kind: RunKind, stateIds
     }
   }
   return states;
+}
+
+const CURRENT_STATE = 'current_state';
+
+/**
+ * Joins each run's current state (its `state_id`) into a query on `kind`, for lists that
+ * stream: one pass over the rows instead of a lookup per batch. Returns the result columns
+ * it selects, for rowDecoder; joinedState reads them back.
+ */
+export function joinCurrentState(qb: Knex.QueryBuilder, kind: RunKind): ResultColumn[] {
+  const table = `${kind}_state`;
+  const columns = [...HISTORY_COLUMNS, 'state_details'].map((column) => ({table, column, as: `${CURRENT_STATE}_${column}`}));
+  qb.leftJoin(`${table} as ${CURRENT_STATE}`, `${CURRENT_STATE}.id`, `${kind}.state_id`);
+  qb.select(columns.map(({column, as}) => `${CURRENT_STATE}.${column} as ${as}`));
+  return columns;
+}
+
+/** The state joinCurrentState read with a decoded run row, as readStates gives it (null when there is none). */
+export function joinedState(row: Row): StateRecord | null {
+  if (row.current_state_id == null) return null;
+  return {
+    id: row.current_state_id as string,
+    type: row.current_state_type as string,
+    name: row.current_state_name as string,
+    timestamp: row.current_state_timestamp as string,
+    message: (row.current_state_message as string | null) ?? null,
+    state_details: (row.current_state_state_details as Record<string, unknown> | null) ?? {},
+  };
 }
 
 /** Every state a run went through, oldest first (ties broken by id, so the order is stable). */

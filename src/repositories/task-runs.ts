@@ -1,13 +1,15 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
-import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, valuesDecoder, type Row, type LimitedRows} from './common.js';
 import {streamRows} from '../db/row-stream.js';
 import {orderRuns, RUN_SORT_FIELDS, type RunSortField, STREAM_BATCH} from './flow-runs.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
 import {
   estimatedRunTime,
   estimatedStartTimeDelta,
+  joinCurrentState,
+  joinedState,
   nowInMicros,
   readStates,
   runTiming,
@@ -100,7 +102,7 @@ export async function listTaskRuns(
 }
 
 function sortedTaskRuns(ctx: RepositoryContext, filter: TaskRunFilter, flowRunId: string | undefined, sort: SortChoice<RunSortField>, walkSortIndex: boolean) {
-  const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS));
+  const query = ctx.db.knex('task_run').select(existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS).map((column) => `task_run.${column}`));
   applyTaskRunFilter(ctx, query, filter, flowRunId, walkSortIndex ? RUN_SORT_FIELDS[sort.field].column : undefined);
   return orderRuns(ctx, query, 'task_run', sort);
 }
@@ -122,7 +124,17 @@ export async function streamTaskRuns(
     () => applyTaskRunFilter(ctx, ctx.db.knex('task_run'), filter, flowRunId),
   );
   const query = sortedTaskRuns(ctx, filter, flowRunId, sort, walkSortIndex);
-  await streamRows(ctx.db, query, STREAM_BATCH, async (raw) => onBatch(await rowsToTaskRuns(ctx, raw)));
+  const decode = valuesDecoder(ctx, [
+    ...existingColumns(ctx, 'task_run', TASK_RUN_COLUMNS).map((column) => ({table: 'task_run', column})),
+    ...joinCurrentState(query, 'task_run'),
+  ]);
+  await streamRows(ctx.db, query, STREAM_BATCH, async (batch) => {
+    const now = nowInMicros();
+    return onBatch(batch.map((values) => {
+      const row = decode(values);
+      return toTaskRun(row, joinedState(row), now);
+    }));
+  });
 }
 
 async function withStoredStateNames(ctx: RepositoryContext, filter: TaskRunFilter): Promise<TaskRunFilter> {

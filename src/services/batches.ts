@@ -1,6 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {Database} from '../db/connection.js';
+import {checkpointBetweenBatches} from '../db/wal-checkpoints.js';
 import type {ProgressListener} from './progress.js';
 
 /**
@@ -80,6 +81,9 @@ export interface BatchReport {
 
 class DryRunRollback extends Error {}
 
+/** Items in the first batch of a run, before any cost is measured. */
+export const FIRST_BATCH_SIZE = 16;
+
 export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchReport> {
   const maxSize = options.batchSize ?? 500;
   const minSize = Math.min(options.minBatchSize ?? 10, maxSize);
@@ -88,33 +92,39 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const tell = (done: number) => progress?.listener({label: progress.label, done, total: progress.total, unit: progress.unit});
   tell(0);
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
-  // On SQLite, start small and grow while batches stay well under the budget: a first full
-  // batch on a slow or busy machine would otherwise be the longest hold of the file's one
-  // write lock. PostgreSQL locks rows only, so it starts at the full size.
-  let size = options.db.dialect === 'sqlite' ? Math.min(maxSize, 64) : maxSize;
+  // The first batch is a probe: nothing is known of the cost yet, and on a 1M-run database
+  // with a cold cache or a busy machine even 64 items have outlasted the budget. Sizes grow
+  // from there by the measured cost.
+  let size = Math.min(maxSize, Math.max(minSize, FIRST_BATCH_SIZE));
   const otherWriters = new OtherWriters();
   const cost = new ItemCost();
-  for (;;) {
-    const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
-    if (room <= 0) break;
-    const started = performance.now();
-    const taken = await inTransaction(options.db, async (trx) => {
-      if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
-      const items = await options.source.next(trx, room);
-      if (items.length > 0) await options.apply(trx, items);
-      return items.length;
-    }, {rollback: options.dryRun});
-    const elapsed = performance.now() - started;
-    if (taken === 0) break;
-    report.items += taken;
-    report.batches += 1;
-    report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
-    tell(report.items);
-    // A caller's fixed pause (below) replaces the automatic one.
-    if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
-    size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
-    if (taken < room) break;
-    if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
+  const checkpoints = await checkpointBetweenBatches(options.db);
+  try {
+    for (;;) {
+      const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
+      if (room <= 0) break;
+      const started = performance.now();
+      const taken = await inTransaction(options.db, async (trx) => {
+        if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
+        const items = await options.source.next(trx, room);
+        if (items.length > 0) await options.apply(trx, items);
+        return items.length;
+      }, {rollback: options.dryRun});
+      const elapsed = performance.now() - started;
+      if (taken === 0) break;
+      if (!options.dryRun) await checkpoints.afterBatch(taken);
+      report.items += taken;
+      report.batches += 1;
+      report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
+      tell(report.items);
+      // A caller's fixed pause (below) replaces the automatic one.
+      if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
+      size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
+      if (taken < room) break;
+      if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
+    }
+  } finally {
+    await checkpoints.restore();
   }
   return report;
 }

@@ -10,22 +10,28 @@ import {fixtureDatabase} from '../support/postgres-fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The files a real prefectdb process loads for `argv`, as paths. */
+function loadedFiles(argv: string[]): string[] {
+  const result = spawnSync(process.execPath, ['--import', './bench/loaded-packages.mjs', 'bin/run.js', ...argv], {cwd: ROOT, encoding: 'utf8'});
+  expect(result.status, result.stderr.split('\n').filter((l) => !l.startsWith('loaded: ')).join('\n')).to.equal(0);
+  return result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('loaded: '))
+    .map((line) => line.slice('loaded: '.length).replace(/^file:\/\//, ''));
+}
+
 /**
  * The packages a real prefectdb process loads for `argv` (issue 9's import budget): those
  * loaded from node_modules, plus those inside the bundled chunks it loaded (dist/chunks/inputs.json).
  */
 function loadedPackages(argv: string[]): Set<string> {
-  const result = spawnSync(process.execPath, ['--import', './bench/loaded-packages.mjs', 'bin/run.js', ...argv], {cwd: ROOT, encoding: 'utf8'});
-  expect(result.status, result.stderr.split('\n').filter((l) => !l.startsWith('loaded: ')).join('\n')).to.equal(0);
   const inputs = JSON.parse(readFileSync(`${ROOT}dist/chunks/inputs.json`, 'utf8')) as Record<string, string[]>;
   const packages = new Set<string>();
   const add = (file: string) => {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
     if (match) packages.add(match[1]);
   };
-  for (const line of result.stderr.split('\n')) {
-    if (!line.startsWith('loaded: ')) continue;
-    const file = line.slice('loaded: '.length).replace(/^file:\/\//, '');
+  for (const file of loadedFiles(argv)) {
     add(file);
     const bundled = file.startsWith(`${ROOT}dist/`) ? inputs[file.slice(`${ROOT}dist/`.length)] : undefined;
     for (const input of bundled ?? []) add(input);
@@ -64,6 +70,12 @@ describe('import budget: a command loads only what it needs', function () {
     const table = loadedPackages(['flow-run', 'ls', '--db', sqlite]);
     expect(table).to.include('cli-table3').and.include('luxon');
     expect(table).not.to.include('csv-stringify');
+  });
+
+  it('a command loads @oclif/core as the one bundled file, no module from node_modules/@oclif (issue 14)', () => {
+    const files = loadedFiles(['flow-run', 'ls', '--db', sqlite, '-o', 'json']);
+    expect(files).to.include(`${ROOT}dist/oclif-core.js`);
+    expect(files.filter((file) => file.includes('node_modules/@oclif/'))).to.deep.equal([]);
   });
 
   it('scheduling libraries load for schedule commands only', () => {

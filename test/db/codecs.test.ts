@@ -2,6 +2,7 @@ import {expect} from 'chai';
 import Database from 'better-sqlite3';
 
 import type {LogicalType} from '../../src/db/codecs/codec.js';
+import {parseInstant} from '../../src/db/codecs/instant.js';
 import {canonicalJson, jsonText, numberValue, parseJsonText} from '../../src/db/codecs/json-text.js';
 import {PostgresCodec} from '../../src/db/codecs/postgres-codec.js';
 import {SqliteCodec} from '../../src/db/codecs/sqlite-codec.js';
@@ -152,6 +153,15 @@ describe('timestamp codecs', () => {
     expect(sqlite.encodeTimestamp(null)).to.equal(null);
   });
 
+  it('reads canonical SQLite and ISO text by position, to the same instant as the general form', () => {
+    expect(sqlite.decodeTimestamp('2024-02-29 23:59:59.000001')).to.equal('2024-02-29T23:59:59.000001Z');
+    expect(sqlite.decodeInterval('1970-01-02 00:00:26.333166')).to.equal(86426.333166);
+    expect(sqlite.encodeTimestamp('2026-12-31T23:59:59.999999Z')).to.equal('2026-12-31 23:59:59.999999');
+    for (const missing of ['2023-02-29 00:00:00.000000', '2026-04-31T00:00:00.000000Z', '0050-01-01 00:00:00.000000']) {
+      expect(() => parseInstant(missing), missing).to.throw(CliError);
+    }
+  });
+
   it('rejects text that is not a timestamp, and calendar dates that do not exist, as bad input (exit 2)', () => {
     for (const text of ['yesterday', '2024-01-02T03:04:05.123Zulu', '2024-02-30T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z']) {
       expect(() => sqlite.decodeTimestamp(text), text).to.throw(CliError).with.property('exitCode', 2);
@@ -246,6 +256,19 @@ describe('JSON codecs', () => {
     expect(value.delay).to.equal(1.5);
     expect(numberValue(value.interval)).to.equal(3600);
     expect(String(value.big)).to.equal('9007199254740993');
+  });
+
+  it('keeps every number exact when a string also holds digits after a colon (a time in state_details)', () => {
+    const text = '{"scheduled_time": "2026-12-05T01:10:00Z", "retry_delay": 30.0, "n": [-12345678901234567, 7]}';
+    expect(jsonText(parseJsonText(text))).to.equal('{"scheduled_time":"2026-12-05T01:10:00Z","retry_delay":30.0,"n":[-12345678901234567,7]}');
+    expect(jsonText(parseJsonText('{"at": "T01:10:00Z", "n": 7}'))).to.equal('{"at":"T01:10:00Z","n":7}');
+  });
+
+  it('writes kept numbers and bigints as their digits, in both layouts, and a user key named isLosslessNumber unchanged', () => {
+    const value = {kept: parseJsonText('[1.0]'), big: 12345678901234567890n, user: {isLosslessNumber: true}};
+    expect(jsonText(value)).to.equal('{"kept":[1.0],"big":12345678901234567890,"user":{"isLosslessNumber":true}}');
+    expect(jsonText(value, 2)).to.equal('{\n  "kept": [\n    1.0\n  ],\n  "big": 12345678901234567890,\n  "user": {\n    "isLosslessNumber": true\n  }\n}');
+    expect(jsonText({text: '"isLosslessNumber": 1'})).to.equal('{"text":"\\"isLosslessNumber\\": 1"}');
   });
 
   it('compares JSON by value: key order, 1 and 1.0, 1e+22 and its digits alike; 2^53 and 2^53+1 not', () => {

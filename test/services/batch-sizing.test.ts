@@ -1,6 +1,6 @@
 import {expect} from 'chai';
 
-import {ItemCost, nextBatchSize} from '../../src/services/batches.js';
+import {FIRST_BATCH_SIZE, ItemCost, nextBatchSize} from '../../src/services/batches.js';
 
 describe('batch sizes follow the measured cost per item', () => {
   const limits = {minSize: 10, maxSize: 500, targetMs: 500};
@@ -20,15 +20,17 @@ describe('batch sizes follow the measured cost per item', () => {
     expect(cost.record(100, 100)).to.equal(2.5);
   });
 
-  it('keeps a batch of steady per-item cost under its target from the first one on', () => {
-    // A batch costing 4 ms an item: the old doubling reached 128 items (512 ms) after 64 fast-looking ones.
-    const cost = new ItemCost();
-    let size = 64;
-    for (let batch = 0; batch < 10; batch++) {
-      const elapsed = size * 4;
-      expect(elapsed, `batch ${batch} of ${size}`).to.be.at.most(limits.targetMs);
-      size = nextBatchSize(cost.record(elapsed, size), size, limits);
-    }
-    expect(size).to.equal(62);
-  });
+  for (const [perItemMs, settles] of [[4, 62], [12, 20]] as const) {
+    it(`keeps batches of ${perItemMs} ms an item under the target from the first one on`, () => {
+      // At 12 ms an item (a slow or busy machine) the old first batch of 64 would have held the lock 768 ms.
+      const cost = new ItemCost();
+      let size = FIRST_BATCH_SIZE;
+      for (let batch = 0; batch < 10; batch++) {
+        const elapsed = size * perItemMs;
+        expect(elapsed, `batch ${batch} of ${size}`).to.be.at.most(limits.targetMs);
+        size = nextBatchSize(cost.record(elapsed, size), size, limits);
+      }
+      expect(size).to.equal(settles);
+    });
+  }
 });

@@ -2,7 +2,7 @@ import {expect} from 'chai';
 
 import {openDatabase, type Database} from '../../src/db/connection.js';
 import {resolveDatabaseTarget} from '../../src/db/url.js';
-import {inTransaction, keysetSource, listSource, runInBatches} from '../../src/services/batches.js';
+import {FIRST_BATCH_SIZE, inTransaction, keysetSource, listSource, runInBatches} from '../../src/services/batches.js';
 import {removeTempDirs} from '../support/databases.js';
 import {testDialects} from '../support/dialects.js';
 import {fixtureDatabase} from '../support/postgres-fixtures.js';
@@ -51,6 +51,39 @@ for (const dialect of testDialects()) {
       expect(seen.map((batch) => batch.length)).to.deep.equal([5, 5, 5, 2]);
       expect(Number((await db.knex('batch_probe').where('n', 1).count({c: '*'}))[0].c)).to.equal(17);
     });
+
+    it('probes with a small first batch before any cost is known, then grows', async () => {
+      const asked: number[] = [];
+      const ids = Array.from({length: 23}, (_, i) => `k${String(i).padStart(2, '0')}`);
+      const list = listSource(ids);
+      const report = await runInBatches({
+        db,
+        source: {next: (trx, size) => (asked.push(size), list.next(trx, size))},
+        apply: async () => {},
+      });
+      expect(asked[0]).to.equal(FIRST_BATCH_SIZE);
+      expect(asked[1]).to.be.greaterThan(FIRST_BATCH_SIZE);
+      expect(report.items).to.equal(23);
+    });
+
+    if (dialect === 'sqlite') {
+      it('turns the automatic checkpoint off while batches run and gives it back after', async () => {
+        const autocheckpoint = async () => Number((await db.knex.raw('pragma wal_autocheckpoint'))[0].wal_autocheckpoint);
+        const before = await autocheckpoint();
+        const during: number[] = [];
+        await runInBatches({
+          db,
+          batchSize: 5,
+          source: listSource(['k00', 'k01', 'k02', 'k03', 'k04', 'k05', 'k06']),
+          apply: async (trx, ids) => {
+            during.push(Number((await trx.raw('pragma wal_autocheckpoint'))[0].wal_autocheckpoint));
+            await trx('batch_probe').whereIn('id', ids).update({n: 0});
+          },
+        });
+        expect(during).to.deep.equal([0, 0]);
+        expect(await autocheckpoint()).to.equal(before).and.to.be.greaterThan(0);
+      });
+    }
 
     it('rolls every batch back on a dry run, yet reports what it did', async () => {
       const report = await runInBatches({

@@ -23,9 +23,16 @@ function decodeNumber(text: string): JsonNumber {
 const NUMBER_TOKEN = /[:,[]\s*(-?\d[\d.eE+-]*)/g;
 const SCALAR_NUMBER = /^\s*-?\d/;
 
+// A token JSON.parse could change: one with a fraction or exponent, -0, or 16+ digits (an
+// integer of up to 15 digits always reads back as itself). Matches inside strings are harmless.
+const SUSPECT_NUMBER = /[:,[]\s*(?:-?\d+[.eE]|-0|-?\d{16})/;
+
 /** True when JSON.parse gives every number of `text` exactly (the common case, several times faster). */
 function plainNumbersOnly(text: string): boolean {
   if (SCALAR_NUMBER.test(text)) return false;
+  // One scan without captures settles nearly every text (a time inside a string, "…T01:10:00Z",
+  // is no number); only a suspect token needs each number compared with its text.
+  if (!SUSPECT_NUMBER.test(text)) return true;
   NUMBER_TOKEN.lastIndex = 0;
   for (let match = NUMBER_TOKEN.exec(text); match !== null; match = NUMBER_TOKEN.exec(text)) {
     const token = match[1];
@@ -54,8 +61,20 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
+// What JSON.stringify writes for a kept number, which it takes for a plain object.
+const KEPT_NUMBER_AS_OBJECT = '"isLosslessNumber":';
+
 /** JSON text for output (JSON.stringify's layout), every kept number written as its own text. */
 export function jsonText(value: unknown, space?: number): string {
+  // The native writer is several times faster and writes the same text when the value holds
+  // no kept number and no bigint (it throws on those); only then is the lossless one needed.
+  // A string containing the marker is escaped (\"isLosslessNumber\":), so cannot match it.
+  try {
+    const text = JSON.stringify(value, null, space);
+    if (text !== undefined && !text.includes(KEPT_NUMBER_AS_OBJECT)) return text;
+  } catch {
+    // a bigint: the lossless writer spells it out
+  }
   return stringify(value, null, space) ?? 'null';
 }
 
