@@ -15,6 +15,11 @@
  * BENCH_SCALE_ROUNDS (5), BENCH_SCALE_PARTS (lists,stream,whole: which parts to run),
  * BENCH_STREAM_PG_URL (unset: the stream part measures SQLite only).
  * The databases are only read (doctor without --fix writes nothing).
+ *
+ * Either database may be a PostgreSQL URL (both should be). There the server does most of a
+ * list's work, so each command's CPU time adds its server processes' (bench/report-pg-cpu.mjs);
+ * the whole-database floor, PostgreSQL having no quick_check, is one sequential read of every
+ * table (bench/pg-scan-floor.ts).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
@@ -25,6 +30,7 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 
 import {printTable, ratio} from './measure.js';
+import {scanEveryTable} from './pg-scan-floor.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(root, 'bin/run.js');
@@ -34,23 +40,66 @@ const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 5);
 const PARTS = new Set((process.env.BENCH_SCALE_PARTS ?? 'lists,stream,whole').split(','));
 const STREAM_PG_URL = process.env.BENCH_STREAM_PG_URL;
 
-for (const file of PARTS.has('lists') ? [BIG, SMALL] : [BIG]) if (!existsSync(file)) throw new Error(`${file} is missing: seed it with prefectdb db seed`);
+const isPostgres = (db: string) => /^postgres(ql)?:\/\//.test(db);
+const nameOf = (db: string) => (isPostgres(db) ? new URL(db).pathname.slice(1) : path.basename(db));
 
-/** Ids and names the commands need, read from each file (they differ between files). */
-function factsOf(file: string) {
-  const db = new Sqlite(file, {readonly: true});
-  const one = (sql: string) => (db.prepare(sql).get() as Record<string, string> | undefined) ?? {};
+for (const db of PARTS.has('lists') ? [BIG, SMALL] : [BIG]) if (!isPostgres(db) && !existsSync(db)) throw new Error(`${db} is missing: seed it with prefectdb db seed`);
+
+interface Facts {
+  run: string;
+  deployment: string;
+  flow: string;
+  pool: string;
+}
+
+const FACT_QUERIES = {
+  deployment: 'select id from deployment order by id limit 1',
+  flow: 'select name from flow order by name limit 1',
+  pool: 'select name from work_pool order by name limit 1',
+};
+
+/** Ids and names the commands need, read from each database (they differ between databases). */
+async function factsOf(db: string): Promise<Facts> {
+  if (isPostgres(db)) return postgresFactsOf(db);
+  const file = new Sqlite(db, {readonly: true});
+  const one = (sql: string) => (file.prepare(sql).get() as Record<string, string> | undefined) ?? {};
   const facts = {
     run: one('select id from flow_run where rowid = (select max(rowid) / 2 from flow_run)').id,
-    deployment: one('select id from deployment order by id limit 1').id,
-    flow: one('select name from flow order by name limit 1').name,
-    pool: one('select name from work_pool order by name limit 1').name,
+    deployment: one(FACT_QUERIES.deployment).id,
+    flow: one(FACT_QUERIES.flow).name,
+    pool: one(FACT_QUERIES.pool).name,
   };
-  db.close();
+  file.close();
   return facts;
 }
 
-type Facts = ReturnType<typeof factsOf>;
+/**
+ * PostgreSQL has no rowid to find "the run in the middle". Run ids are UUIDv7 (time first), so
+ * the middle of the primary key is the middle of the history; the first run from there that
+ * ran tasks is taken.
+ */
+async function postgresFactsOf(url: string): Promise<Facts> {
+  const client = new pg.Client({connectionString: url});
+  await client.connect();
+  try {
+    const one = async (sql: string) => ((await client.query(sql)).rows[0] as Record<string, string> | undefined) ?? {};
+    return {
+      run: (
+        await one(
+          `select id from flow_run
+            where id >= (select id from flow_run order by id
+                         offset (select greatest(reltuples, 0)::bigint / 2 from pg_class where oid = 'flow_run'::regclass) limit 1)
+              and exists (select 1 from task_run where task_run.flow_run_id = flow_run.id) order by id limit 1`,
+        )
+      ).id,
+      deployment: (await one(FACT_QUERIES.deployment)).id,
+      flow: (await one(FACT_QUERIES.flow)).name,
+      pool: (await one(FACT_QUERIES.pool)).name,
+    };
+  } finally {
+    await client.end();
+  }
+}
 
 const COMMANDS: Array<[label: string, args: (f: Facts) => string[]]> = [
   ['flow-run ls', () => ['flow-run', 'ls', '-o', 'json']],
@@ -77,27 +126,45 @@ const COMMANDS: Array<[label: string, args: (f: Facts) => string[]]> = [
   ['artifact ls', () => ['artifact', 'ls', '-o', 'json']],
 ];
 
-/** Wall and CPU (user + system, reported by the process itself) milliseconds of one whole-process run. */
-function run(args: string[]): {wall: number; cpu: number} {
+interface ProcessTime {
+  wall: number;
+  /** The process's own CPU time plus, on PostgreSQL, its server processes'. */
+  cpu: number;
+  /** The server processes' part of `cpu` (0 on SQLite). */
+  server: number;
+}
+
+/** Wall and CPU milliseconds of one whole-process run against `db`, its output discarded (or returned). */
+function run(args: string[], db: string, {keepStdout = false} = {}): ProcessTime & {stdout: string} {
+  const preload = ['--import', path.join(root, 'bench/report-cpu.mjs')];
+  if (isPostgres(db)) preload.push('--import', path.join(root, 'bench/report-pg-cpu.mjs'));
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['--import', path.join(root, 'bench/report-cpu.mjs'), BIN, ...args], {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'});
-  if (result.status !== 0) throw new Error(`prefectdb ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  const cpu = /prefectdb-bench-cpu-us (\d+)/.exec(result.stderr);
-  return {wall: performance.now() - started, cpu: cpu ? Number(cpu[1]) / 1000 : NaN};
+  const result = spawnSync(process.execPath, [...preload, BIN, ...args, '--db', db], {
+    stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wall = performance.now() - started;
+  // db doctor exits 6 when it finds something: that is an answer, not a failure.
+  if (result.status !== 0 && !(keepStdout && result.status === 6)) throw new Error(`prefectdb ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  const microseconds = (name: string) => Number(new RegExp(`prefectdb-bench-${name}-us (\\d+)`).exec(result.stderr)?.[1] ?? NaN) / 1000;
+  const server = isPostgres(db) ? microseconds('server-cpu') : 0;
+  return {wall, cpu: microseconds('cpu') + server, server, stdout: result.stdout ?? ''};
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function listsPart(): void {
-  const facts = {big: factsOf(BIG), small: factsOf(SMALL)};
-  const times = new Map<string, {big: Array<{wall: number; cpu: number}>; small: Array<{wall: number; cpu: number}>}>();
+async function listsPart(): Promise<void> {
+  const facts = {big: await factsOf(BIG), small: await factsOf(SMALL)};
+  const withServer = isPostgres(BIG) || isPostgres(SMALL);
+  const times = new Map<string, {big: ProcessTime[]; small: ProcessTime[]}>();
   // One untimed round warms the page cache for both files; then interleaved rounds.
   for (let round = -1; round < ROUNDS; round++) {
     for (const [label, args] of COMMANDS) {
       const entry = times.get(label) ?? {big: [], small: []};
-      const small = run([...args(facts.small), '--db', SMALL]);
-      const big = run([...args(facts.big), '--db', BIG]);
+      const small = run(args(facts.small), SMALL);
+      const big = run(args(facts.big), BIG);
       if (round >= 0) {
         entry.small.push(small);
         entry.big.push(big);
@@ -106,13 +173,15 @@ function listsPart(): void {
     }
   }
   printTable(
-    `Whole process, medians of ${ROUNDS} interleaved rounds (page cache warm): ${path.basename(BIG)} vs ${path.basename(SMALL)} — target ≤ 1.5×. ` +
-      'CPU time (user + system) is the steadier figure on a shared machine.',
-    ['command', 'wall big', 'wall small', 'wall ratio', 'CPU big', 'CPU small', 'CPU ratio'],
+    `Whole process, medians of ${ROUNDS} interleaved rounds (page cache warm): ${nameOf(BIG)} vs ${nameOf(SMALL)} — target ≤ 1.5×. ` +
+      `CPU time (user + system${withServer ? ', the command\'s PostgreSQL server processes included' : ''}) is the steadier figure on a shared machine.`,
+    ['command', 'wall big', 'wall small', 'wall ratio', 'CPU big', 'CPU small', 'CPU ratio', ...(withServer ? ['server CPU big', 'server CPU small'] : [])],
     COMMANDS.map(([label]) => {
       const {big, small} = times.get(label)!;
-      const [wb, ws, cb, cs] = [median(big.map((t) => t.wall)), median(small.map((t) => t.wall)), median(big.map((t) => t.cpu)), median(small.map((t) => t.cpu))];
-      return [label, seconds(wb), seconds(ws), ratio(wb, ws), seconds(cb), seconds(cs), ratio(cb, cs)];
+      const of = (values: ProcessTime[], key: keyof ProcessTime) => median(values.map((t) => t[key]));
+      const [wb, ws, cb, cs] = [of(big, 'wall'), of(small, 'wall'), of(big, 'cpu'), of(small, 'cpu')];
+      const server = withServer ? [seconds(of(big, 'server')), seconds(of(small, 'server'))] : [];
+      return [label, seconds(wb), seconds(ws), ratio(wb, ws), seconds(cb), seconds(cs), ratio(cb, cs), ...server];
     }),
   );
 }
@@ -206,7 +275,8 @@ async function streamPart(): Promise<void> {
   }
 }
 
-function wholePart(): void {
+async function wholePart(): Promise<void> {
+  if (isPostgres(BIG)) return postgresWholePart();
   // Wall time follows the page cache and the machine's load; CPU time (user + system) is the steadier figure.
   const quick = timedProcess('sqlite3', [BIG, 'pragma quick_check']);
   const sizes = timedProcess(process.execPath, [BIN, 'db', 'status', '--sizes', '-o', 'json', '--db', BIG]);
@@ -221,6 +291,30 @@ function wholePart(): void {
   ]);
 }
 
-if (PARTS.has('lists')) listsPart();
+/**
+ * PostgreSQL keeps no quick_check. The floor is the cheapest whole-database pass its server
+ * offers through SQL: every table read once, sequentially, counting its rows (index scans
+ * off, so no index-only shortcut). It reads every heap page, as quick_check reads every
+ * b-tree page; it reads no index and checks nothing, so it is the lower of the two floors.
+ * Wall time and CPU time (client + server) both; the floor's CPU is its server process's.
+ */
+async function postgresWholePart(): Promise<void> {
+  const floor = await scanEveryTable(BIG);
+  const sizes = run(['db', 'status', '--sizes', '-o', 'json'], BIG);
+  const doctor = run(['db', 'doctor', '--json'], BIG, {keepStdout: true});
+  const findings = JSON.parse(doctor.stdout) as Array<{check: string; seconds: number; status: string}>;
+  printTable(
+    `Whole-database work on ${nameOf(BIG)} (${floor.rows.toLocaleString('en-US')} rows in ${floor.tables} tables) — target ≤ 2× the floor`,
+    ['', 'wall', 'vs floor', 'CPU (client + server)', 'vs floor'],
+    [
+      ['floor: count(*) of every table, sequential scans', seconds(floor.wall), '', seconds(floor.cpu), ''],
+      ['db status --sizes', seconds(sizes.wall), ratio(sizes.wall, floor.wall), seconds(sizes.cpu), ratio(sizes.cpu, floor.cpu)],
+      ['db doctor (every check)', seconds(doctor.wall), ratio(doctor.wall, floor.wall), seconds(doctor.cpu), ratio(doctor.cpu, floor.cpu)],
+      ...findings.map((f) => [`  ${f.check} (${f.status})`, `${f.seconds.toFixed(2)} s`, '', '', '']),
+    ],
+  );
+}
+
+if (PARTS.has('lists')) await listsPart();
 if (PARTS.has('stream')) await streamPart();
-if (PARTS.has('whole')) wholePart();
+if (PARTS.has('whole')) await wholePart();
