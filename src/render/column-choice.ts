@@ -43,8 +43,3 @@ export function checkChoiceFitsFormat(choice: ColumnChoice, format: OutputFormat
   if (json && choice.columns) throw usageError(`--columns applies to table and csv output: use --fields with -o ${format}`);
   if (!json && choice.fields) throw usageError(`--fields applies to json and jsonl output: use --columns with -o ${format}`);
 }
-
-/** Cuts each record down to `names`, in that order (explicit nulls for keys a record lacks). */
-export function pickFields(rows: readonly object[], names: string[]): Array<Record<string, unknown>> {
-  return rows.map((row) => Object.fromEntries(names.map((name) => [name, (row as Record<string, unknown>)[name] ?? null])));
-}

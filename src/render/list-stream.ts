@@ -1,8 +1,8 @@
 import {jsonText} from '../db/codecs/json-text.js';
 import {csvLine} from './csv-line.js';
-import {checkChoiceFitsFormat, chooseNames, pickFields, recordKeys, type ColumnChoice} from './column-choice.js';
+import {checkChoiceFitsFormat, recordKeys, type ColumnChoice} from './column-choice.js';
 import type {RenderOptions} from './options.js';
-import {csvValue, type JsonRecord, type ListView, renderList} from './view.js';
+import {chosenNames, csvValue, type JsonRecord, type ListView, recordsOf, renderList, type ResolvedName} from './view.js';
 
 /**
  * Writes a list as its rows arrive, for `--all`: the same bytes renderList would print for
@@ -12,7 +12,7 @@ import {csvValue, type JsonRecord, type ListView, renderList} from './view.js';
  */
 export class ListStreamWriter<R extends object> {
   private count = 0;
-  private fields?: string[];
+  private names?: Array<ResolvedName<R>>;
   private csvKeys?: string[];
   private readonly buffered: R[] = [];
 
@@ -37,22 +37,28 @@ export class ListStreamWriter<R extends object> {
     switch (this.options.format) {
       case 'json':
       case 'jsonl': {
-        if (this.choice.fields) this.fields ??= chooseNames('--fields', this.choice.fields, recordKeys(rows), true);
-        const records = this.fields ? pickFields(rows, this.fields) : rows;
+        const records = this.choice.fields ? await this.chosenRecords(rows, '--fields', this.choice.fields) : rows;
         if (this.options.format === 'jsonl') return this.write(records.map((row) => jsonText(row) + '\n').join(''));
         const elements = records.map((row) => '  ' + jsonText(row, 2).replaceAll('\n', '\n  '));
         return this.write((first ? '[\n' : ',\n') + elements.join(',\n'));
       }
       case 'csv': {
         const header = first && !this.choice.noHeader;
-        this.csvKeys ??= this.choice.columns ? chooseNames('--columns', this.choice.columns, recordKeys(rows), true) : recordKeys(rows.slice(0, 1));
+        const records = this.choice.columns ? await this.chosenRecords(rows, '--columns', this.choice.columns) : (rows as JsonRecord[]);
+        this.csvKeys ??= this.names ? this.names.map((name) => name.key) : recordKeys(rows.slice(0, 1));
         const keys = this.csvKeys;
-        const body = rows.map((row) => csvLine(keys.map((key) => csvValue((row as JsonRecord)[key])))).join('');
+        const body = records.map((row) => csvLine(keys.map((key) => csvValue(row[key])))).join('');
         return this.write(header ? csvLine(keys) + body : body);
       }
       default:
         this.buffered.push(...rows);
     }
+  }
+
+  /** As renderList cuts records, table headings included; names are resolved against the first batch, as the whole list's first row would. */
+  private async chosenRecords(rows: R[], flag: '--columns' | '--fields', wanted: string[]): Promise<JsonRecord[]> {
+    this.names ??= chosenNames({columns: this.view.columns, rows}, flag, wanted);
+    return recordsOf({rows}, this.names);
   }
 
   async end(): Promise<void> {

@@ -64,7 +64,7 @@ export async function renderList<R extends object>(view: ListView<R>, options: R
 }
 
 /** A name of the list's one vocabulary, resolved: the JSON key it means, and the table column showing it, if any. */
-interface ResolvedName<R> {
+export interface ResolvedName<R> {
   key: string;
   column?: TableColumn<R>;
 }
@@ -84,7 +84,7 @@ export function listVocabulary<R extends object>(view: Pick<ListView<R>, 'column
   return names;
 }
 
-function chosenNames<R extends object>(view: ListView<R>, flag: '--columns' | '--fields', wanted: string[]): Array<ResolvedName<R>> {
+export function chosenNames<R extends object>(view: Pick<ListView<R>, 'columns' | 'rows'>, flag: '--columns' | '--fields', wanted: string[]): Array<ResolvedName<R>> {
   const vocabulary = listVocabulary(view);
   // With no rows the JSON keys are unknown: any name passes (there is nothing to show either way).
   const chosen = chooseNames(flag, wanted, [...vocabulary.keys()], view.rows.length > 0);
@@ -107,7 +107,7 @@ function tableColumnOf<R extends object>(name: ResolvedName<R>): TableColumn<R> 
  * Records cut to the chosen names, keyed by the JSON key each means. A table column that
  * shows no single key (a derived cell) is given as its plain text, absolute times included.
  */
-async function recordsOf<R extends object>(view: ListView<R>, names: Array<ResolvedName<R>>): Promise<JsonRecord[]> {
+export async function recordsOf<R extends object>(view: Pick<ListView<R>, 'rows'>, names: Array<ResolvedName<R>>): Promise<JsonRecord[]> {
   const derived = names.filter((name) => name.column && !name.column.key && !(view.rows.length > 0 && name.key in view.rows[0]));
   const format = derived.length > 0 ? new (await import('./cell-format.js')).CellFormatter({format: 'table', quiet: false, absolute: true, color: false, tty: false}) : undefined;
   return view.rows.map((row) =>

@@ -46,6 +46,9 @@ for (const dialect of testDialects()) {
       ['flow-run', 'ls', '-q'],
       ['flow-run', 'ls', '-o', 'csv', '--columns', 'id,name,state_type', '--no-header'],
       ['flow-run', 'ls', '-o', 'json', '--fields', 'id,state'],
+      // Table headings are names --columns/--fields take too, streamed or not.
+      ['flow-run', 'ls', '-o', 'csv', '--columns', 'id,expected_start,flow'],
+      ['flow-run', 'ls', '-o', 'jsonl', '--fields', 'id,expected_start,flow'],
       ['flow-run', 'ls', '-o', 'jsonl', '--state-type', 'COMPLETED', '--sort', 'start:asc'],
       ['flow-run', 'ls', '-o', 'jsonl', '--state-type', 'FAILED', '--sort', 'created'],
       ['flow-run', 'ls', '--absolute', '--columns', 'id,name,flow,state,expected_start,start'],
