@@ -2,6 +2,8 @@ import type {Knex} from 'knex';
 
 import {notFoundError, usageError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH} from './flow-runs.js';
 import {polledRecently} from './work-queues.js';
 
 /** A deployment_schedule row as Prefect's REST API names its fields. */
@@ -116,6 +118,24 @@ export async function listDeployments(
   options: DeploymentListOptions,
   nowMillis: number,
 ): Promise<LimitedRows<DeploymentRecord>> {
+  const result = await limitedList(deploymentQuery(ctx, options), options.limit, async (qb) => (await qb) as Row[]);
+  return {rows: await toDeployments(ctx, result.rows, nowMillis), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
+}
+
+/**
+ * Every deployment listDeployments would give, a batch at a time as read (`--all`): bounded
+ * memory at any count. Schedules and concurrency limits are looked up once per batch.
+ */
+export async function streamDeployments(
+  ctx: RepositoryContext,
+  options: Omit<DeploymentListOptions, 'limit'>,
+  nowMillis: number,
+  onBatch: (rows: DeploymentRecord[]) => Promise<void>,
+): Promise<void> {
+  await streamRowObjects(ctx.db, deploymentQuery(ctx, options), STREAM_BATCH, async (rows) => onBatch(await toDeployments(ctx, rows, nowMillis)));
+}
+
+function deploymentQuery(ctx: RepositoryContext, options: Omit<DeploymentListOptions, 'limit'>): Knex.QueryBuilder {
   let query = baseQuery(ctx);
   if (options.flowName !== undefined) query = query.where('flow.name', options.flowName);
   if (options.workPoolName !== undefined) query = query.where('work_pool.name', options.workPoolName);
@@ -129,9 +149,7 @@ export async function listDeployments(
           {column: 'deployment.name', order: direction},
         ])
       : query.orderBy(`deployment.${field}`, direction);
-  query = query.orderBy('deployment.id');
-  const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
-  return {rows: await toDeployments(ctx, result.rows, nowMillis), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
+  return query.orderBy('deployment.id');
 }
 
 /**

@@ -4,6 +4,7 @@ import {BaseCommand} from '../../base-command.js';
 import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import type {DeploymentRecord, DeploymentSortField} from '../../repositories/deployments.js';
 import type {ScheduleSummary} from '../../render/deployment-schedules.js';
+import type {TableColumn} from '../../render/view.js';
 
 const SORT_FIELDS: Record<DeploymentSortField, {defaultDirection: 'asc' | 'desc'}> = {
   name: {defaultDirection: 'asc'},
@@ -13,6 +14,9 @@ const SORT_FIELDS: Record<DeploymentSortField, {defaultDirection: 'asc' | 'desc'
 
 export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
   static summary = 'List deployments';
+
+  static description =
+    'With --all, json, jsonl, csv and -q output are written as the deployments are read, in bounded memory at any size; the table format collects every row first (to size its columns).';
 
   static examples = [
     '<%= config.bin %> deployment ls',
@@ -31,31 +35,31 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
 
   async run(): Promise<void> {
     const sort = parseSort(this.flags.sort, SORT_FIELDS);
-    const {listDeployments} = await import('../../repositories/deployments.js');
+    const {listDeployments, streamDeployments} = await import('../../repositories/deployments.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {db, schema} = await this.connectToPrefect();
-    const result = await listDeployments(
-      repositoryContext(db, schema),
-      {
-        flowName: this.flags['flow-name'],
-        workPoolName: this.flags['work-pool'],
-        tag: this.flags.tag,
-        paused: this.flags.paused,
-        sort,
-        limit: effectiveLimit(this.flags),
-      },
-      Date.now(),
-    );
+    const ctx = repositoryContext(db, schema);
+    const options = {
+      flowName: this.flags['flow-name'],
+      workPoolName: this.flags['work-pool'],
+      tag: this.flags.tag,
+      paused: this.flags.paused,
+      sort,
+      limit: effectiveLimit(this.flags),
+    };
     // Schedules in words need the scheduling libraries; only table columns (tables, CSV --columns) show them.
     const summaries = new Map<string, ScheduleSummary>();
-    if ((this.outputFormat === 'table' || this.outputFormat === 'csv') && !this.flags.quiet) {
-      const {summariseSchedules} = await import('../../render/deployment-schedules.js');
+    const summarise =
+      (this.outputFormat === 'table' || this.outputFormat === 'csv') && !this.flags.quiet
+        ? (await import('../../render/deployment-schedules.js')).summariseSchedules
+        : undefined;
+    const summariseAll = (deployments: DeploymentRecord[]) => {
+      if (!summarise) return;
       const now = Date.now();
-      for (const deployment of result.rows) summaries.set(deployment.id, summariseSchedules(deployment, now));
-    }
-    await this.printList<DeploymentRecord>({
+      for (const deployment of deployments) summaries.set(deployment.id, summarise(deployment, now));
+    };
+    const view = {
       noun: 'deployments',
-      ...result,
       columns: [
         {header: 'NAME', cell: (d) => `${d.flow_name}/${d.name}`},
         {header: 'ID', key: 'id', cell: (d) => d.id},
@@ -65,7 +69,20 @@ export default class DeploymentLs extends BaseCommand<typeof DeploymentLs> {
         {header: 'PAUSED', key: 'paused', cell: (d) => (d.paused ? 'yes' : 'no')},
         {header: 'STATUS', key: 'status', cell: (d) => d.status},
         {header: 'UPDATED', key: 'updated', cell: (d, fmt) => fmt.time(d.updated)},
-      ],
-    });
+      ] as TableColumn<DeploymentRecord>[],
+    };
+    if (options.limit === undefined) {
+      return this.printListStream<DeploymentRecord>(view, (onRows) =>
+        streamDeployments(ctx, options, Date.now(), async (rows) => {
+          summariseAll(rows);
+          await onRows(rows);
+          // Only a table keeps its rows to the end; other formats have written this batch's cells.
+          if (this.outputFormat !== 'table') summaries.clear();
+        }),
+      );
+    }
+    const result = await listDeployments(ctx, options, Date.now());
+    summariseAll(result.rows);
+    await this.printList<DeploymentRecord>({...view, ...result});
   }
 }
