@@ -1,5 +1,9 @@
+import type {Knex} from 'knex';
+
+import {streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {STREAM_BATCH} from './flow-runs.js';
 
 /** A flow as Prefect's REST API names its fields. */
 export interface FlowRecord {
@@ -32,11 +36,19 @@ function toFlow(ctx: RepositoryContext, raw: Row): FlowRecord {
 }
 
 export async function listFlows(ctx: RepositoryContext, options: FlowListOptions): Promise<LimitedRows<FlowRecord>> {
+  return limitedList(flowQuery(ctx, options), options.limit, async (qb) => (await qb).map((row: Row) => toFlow(ctx, row)));
+}
+
+/** Every flow listFlows would give, a batch at a time as read (`--all`): bounded memory at any count. */
+export async function streamFlows(ctx: RepositoryContext, options: Omit<FlowListOptions, 'limit'>, onBatch: (rows: FlowRecord[]) => Promise<void>): Promise<void> {
+  await streamRowObjects(ctx.db, flowQuery(ctx, options), STREAM_BATCH, (rows) => onBatch(rows.map((row) => toFlow(ctx, row))));
+}
+
+function flowQuery(ctx: RepositoryContext, options: Omit<FlowListOptions, 'limit'>): Knex.QueryBuilder {
   let query = ctx.db.knex('flow').select(existingColumns(ctx, 'flow', FLOW_COLUMNS));
   if (options.nameLike) query = query.where('name', 'like', `%${options.nameLike}%`);
   if (options.tag) query = ctx.sql.jsonArrayContains(query, 'tags', options.tag);
-  query = query.orderBy([{column: 'name'}, {column: 'id'}]);
-  return limitedList(query, options.limit, async (qb) => (await qb).map((row: Row) => toFlow(ctx, row)));
+  return query.orderBy([{column: 'name'}, {column: 'id'}]);
 }
 
 /** Finds a flow by exact name, else by id or unique id prefix. */

@@ -56,6 +56,8 @@ for (const dialect of testDialects()) {
       ['task-run', 'ls', '-o', 'csv', '--state-type', 'COMPLETED'],
       ['artifact', 'ls', '--all-versions', '-o', 'jsonl'],
       ['deployment', 'ls', '-o', 'json'],
+      ['flow', 'ls', '-o', 'json'],
+      ['flow', 'ls', '-o', 'csv', '--columns', 'name,id,created'],
       ['deployment', 'ls', '-o', 'csv', '--columns', 'name,id,schedules,work_pool,paused'],
       ['deployment', 'ls', '-o', 'jsonl', '--sort', 'updated:asc'],
       ['artifact', 'ls', '--all-versions', '-o', 'csv', '--sort', 'created'],
