@@ -57,7 +57,7 @@ for (const dialect of testDialects()) {
       ['artifact', 'ls', '--all-versions', '-o', 'jsonl'],
       ['deployment', 'ls', '-o', 'json'],
       ['flow', 'ls', '-o', 'json'],
-      ['flow', 'ls', '-o', 'csv', '--columns', 'name,id,created'],
+      ['flow', 'ls', '-o', 'csv'],
       ['deployment', 'ls', '-o', 'csv', '--columns', 'name,id,schedules,work_pool,paused'],
       ['deployment', 'ls', '-o', 'jsonl', '--sort', 'updated:asc'],
       ['artifact', 'ls', '--all-versions', '-o', 'csv', '--sort', 'created'],
