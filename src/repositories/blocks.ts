@@ -5,8 +5,10 @@ import {decryptFernet, InvalidFernetToken} from '../blocks/fernet.js';
 import {maskSecrets, secretFieldsOf} from '../blocks/secrets.js';
 import type {SortChoice} from '../cli/list-flags.js';
 import {parseJsonText} from '../db/codecs/json-text.js';
+import {streamRowObjects} from '../db/row-stream.js';
 import {notFoundError, refusedError, usageError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {STREAM_BATCH} from './flow-runs.js';
 
 /** A block type as Prefect's REST API names its fields, in that order. */
 export interface BlockTypeRecord {
@@ -254,6 +256,26 @@ export async function listBlockDocuments(
   ctx: RepositoryContext,
   options: BlockDocumentListOptions,
 ): Promise<LimitedRows<BlockDocumentRecord>> {
+  const {query} = await blockDocumentQuery(ctx, options);
+  return limitedList(query, options.limit, async (qb) => new BlockDocumentAssembler(ctx, options).assemble(await qb));
+}
+
+/**
+ * Every document listBlockDocuments would give, a batch at a time as read (`--all`). Each
+ * batch is assembled on its own (references, types, schemas looked up per batch), so memory
+ * holds one batch and what it refers to, whatever the number of documents.
+ */
+export async function streamBlockDocuments(
+  ctx: RepositoryContext,
+  options: Omit<BlockDocumentListOptions, 'limit'>,
+  onBatch: (rows: BlockDocumentRecord[]) => Promise<void>,
+): Promise<void> {
+  const {query} = await blockDocumentQuery(ctx, options);
+  await streamRowObjects(ctx.db, query, STREAM_BATCH, async (rows) => onBatch(await new BlockDocumentAssembler(ctx, options).assemble(rows)));
+}
+
+/** Wrapped in an object: a query builder is thenable, so awaiting one would run it. */
+async function blockDocumentQuery(ctx: RepositoryContext, options: Omit<BlockDocumentListOptions, 'limit'>): Promise<{query: Knex.QueryBuilder}> {
   const query = ctx.db
     .knex('block_document')
     .join('block_type', 'block_type.id', 'block_document.block_type_id')
@@ -261,7 +283,7 @@ export async function listBlockDocuments(
   if (options.typeSlug) query.where('block_document.block_type_id', await blockTypeIdOf(ctx, options.typeSlug));
   if (!options.includeAnonymous) query.where('block_document.is_anonymous', ctx.db.codec.encodeBoolean(false));
   orderBy(query, BLOCK_DOCUMENT_SORT_FIELDS, options.sort, 'block_document.id');
-  return limitedList(query, options.limit, async (qb) => new BlockDocumentAssembler(ctx, options).assemble(await qb));
+  return {query};
 }
 
 /** Finds a block document by `type-slug/name` (as Prefect's CLI names blocks), id, or unique id prefix. */

@@ -32,6 +32,10 @@ for (const dialect of testDialects()) {
       database = await emptyDatabase(dialect);
       // More runs than one streamed batch (500), so batches join up.
       await seedOrFail(database.url, ['--flow-runs', '1200', '--task-runs-per-flow-run', '1', '--logs-per-run', '0']);
+      for (const name of ['streamed-a', 'streamed-b', 'streamed-c']) {
+        const created = await cli(['block', 'create', `secret/${name}`, '--data', '{"value": "hunter2"}', '--yes']);
+        expect(created.exitCode, created.stderr).to.equal(0);
+      }
     });
 
     after(async () => {
@@ -57,6 +61,8 @@ for (const dialect of testDialects()) {
       ['artifact', 'ls', '--all-versions', '-o', 'jsonl'],
       ['deployment', 'ls', '-o', 'json'],
       ['flow', 'ls', '-o', 'json'],
+      ['block', 'ls', '-o', 'json'],
+      ['block', 'ls', '-o', 'jsonl', '--show-secrets'],
       ['flow', 'ls', '-o', 'csv'],
       ['deployment', 'ls', '-o', 'csv', '--columns', 'name,id,schedules,work_pool,paused'],
       ['deployment', 'ls', '-o', 'jsonl', '--sort', 'updated:asc'],
