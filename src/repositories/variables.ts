@@ -1,6 +1,8 @@
 import {revisionAtLeast} from '../db/revisions.js';
+import {streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, encodeRow, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {STREAM_BATCH} from './flow-runs.js';
 
 /** A variable as Prefect's REST API names its fields. */
 export interface VariableRecord {
@@ -34,9 +36,17 @@ function toVariable(ctx: RepositoryContext, raw: Row): VariableRecord {
 }
 
 export async function listVariables(ctx: RepositoryContext, options: {limit?: number}): Promise<LimitedRows<VariableRecord>> {
-  const query = ctx.db.knex('variable').select('*').orderBy([{column: 'name'}, {column: 'id'}]);
-  const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
+  const result = await limitedList(variableQuery(ctx), options.limit, async (qb) => (await qb) as Row[]);
   return {rows: result.rows.map((raw) => toVariable(ctx, raw)), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
+}
+
+/** Every variable listVariables would give, a batch at a time as read (`--all`): bounded memory at any count. */
+export async function streamVariables(ctx: RepositoryContext, onBatch: (rows: VariableRecord[]) => Promise<void>): Promise<void> {
+  await streamRowObjects(ctx.db, variableQuery(ctx), STREAM_BATCH, (rows) => onBatch(rows.map((raw) => toVariable(ctx, raw))));
+}
+
+function variableQuery(ctx: RepositoryContext) {
+  return ctx.db.knex('variable').select('*').orderBy([{column: 'name'}, {column: 'id'}]);
 }
 
 export async function findVariableByName(ctx: RepositoryContext, name: string): Promise<VariableRecord | undefined> {

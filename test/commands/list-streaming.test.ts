@@ -36,6 +36,10 @@ for (const dialect of testDialects()) {
         const created = await cli(['block', 'create', `secret/${name}`, '--data', '{"value": "hunter2"}', '--yes']);
         expect(created.exitCode, created.stderr).to.equal(0);
       }
+      for (let i = 0; i < 8; i++) {
+        const set = await cli(['variable', 'set', `streamed_${i}`, `{"n": ${i}, "big": 12345678901234567890, "f": 1.0}`, '--tag', 'stream', '--yes']);
+        expect(set.exitCode, set.stderr).to.equal(0);
+      }
     });
 
     after(async () => {
@@ -62,6 +66,8 @@ for (const dialect of testDialects()) {
       ['deployment', 'ls', '-o', 'json'],
       ['flow', 'ls', '-o', 'json'],
       ['block', 'ls', '-o', 'json'],
+      ['variable', 'ls', '-o', 'json'],
+      ['variable', 'ls', '-o', 'csv'],
       ['block', 'ls', '-o', 'jsonl', '--show-secrets'],
       ['flow', 'ls', '-o', 'csv'],
       ['deployment', 'ls', '-o', 'csv', '--columns', 'name,id,schedules,work_pool,paused'],
