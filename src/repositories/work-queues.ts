@@ -1,5 +1,9 @@
+import type {Knex} from 'knex';
+
+import {streamRowObjects} from '../db/row-stream.js';
 import {notFoundError, usageError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {STREAM_BATCH} from './flow-runs.js';
 
 // PREFECT_SERVER_SERVICES_FOREMAN_WORK_QUEUE_LAST_POLLED_TIMEOUT_SECONDS (and the deployment one).
 export const LAST_POLLED_TIMEOUT_SECONDS = 60;
@@ -129,6 +133,24 @@ export async function listWorkQueues(
   options: WorkQueueListOptions,
   nowMillis: number,
 ): Promise<LimitedRows<WorkQueueRecord>> {
+  const {query} = await workQueueQuery(ctx, options);
+  const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
+  return {rows: await toQueues(ctx, result.rows, nowMillis), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
+}
+
+/** Every queue listWorkQueues would give, a batch at a time as read (`--all`), run counts looked up per batch. */
+export async function streamWorkQueues(
+  ctx: RepositoryContext,
+  options: Omit<WorkQueueListOptions, 'limit'>,
+  nowMillis: number,
+  onBatch: (rows: WorkQueueRecord[]) => Promise<void>,
+): Promise<void> {
+  const {query} = await workQueueQuery(ctx, options);
+  await streamRowObjects(ctx.db, query, STREAM_BATCH, async (rows) => onBatch(await toQueues(ctx, rows, nowMillis)));
+}
+
+/** Wrapped in an object: a query builder is thenable, so awaiting one would run it. */
+async function workQueueQuery(ctx: RepositoryContext, options: Omit<WorkQueueListOptions, 'limit'>): Promise<{query: Knex.QueryBuilder}> {
   let query = baseQuery(ctx);
   if (options.poolName !== undefined) {
     const pool = await ctx.db.knex('work_pool').where('name', options.poolName).first('id');
@@ -141,8 +163,7 @@ export async function listWorkQueues(
     {column: 'work_queue.name'},
     {column: 'work_queue.id'},
   ]);
-  const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
-  return {rows: await toQueues(ctx, result.rows, nowMillis), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
+  return {query};
 }
 
 /** The queues of one pool by priority. */

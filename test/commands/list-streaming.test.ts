@@ -67,6 +67,8 @@ for (const dialect of testDialects()) {
       ['flow', 'ls', '-o', 'json'],
       ['block', 'ls', '-o', 'json'],
       ['variable', 'ls', '-o', 'json'],
+      ['work-queue', 'ls', '-o', 'json'],
+      ['work-queue', 'ls', '-o', 'csv', '--columns', 'pool,name,scheduled,late,id'],
       ['variable', 'ls', '-o', 'csv'],
       ['block', 'ls', '-o', 'jsonl', '--show-secrets'],
       ['flow', 'ls', '-o', 'csv'],
