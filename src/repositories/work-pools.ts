@@ -1,5 +1,9 @@
+import type {Knex} from 'knex';
+
+import {streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {STREAM_BATCH} from './flow-runs.js';
 import {listWorkers, type WorkerRecord} from './workers.js';
 
 export type WorkPoolStatus = 'READY' | 'NOT_READY' | 'PAUSED';
@@ -77,12 +81,24 @@ export async function listWorkPools(
   options: {limit?: number},
   nowMillis: number,
 ): Promise<LimitedRows<WorkPoolSummary>> {
-  const query = poolQuery(ctx).orderBy([{column: 'name'}, {column: 'id'}]);
-  const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
-  const ids = result.rows.map((row) => String(row.id));
+  const result = await limitedList(sortedPools(ctx), options.limit, async (qb) => (await qb) as Row[]);
+  return {rows: await toSummaries(ctx, result.rows, nowMillis), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
+}
+
+/** Every pool listWorkPools would give, a batch at a time as read (`--all`), workers and queue counts looked up per batch. */
+export async function streamWorkPools(ctx: RepositoryContext, nowMillis: number, onBatch: (rows: WorkPoolSummary[]) => Promise<void>): Promise<void> {
+  await streamRowObjects(ctx.db, sortedPools(ctx), STREAM_BATCH, async (rows) => onBatch(await toSummaries(ctx, rows, nowMillis)));
+}
+
+function sortedPools(ctx: RepositoryContext): Knex.QueryBuilder {
+  return poolQuery(ctx).orderBy([{column: 'name'}, {column: 'id'}]);
+}
+
+async function toSummaries(ctx: RepositoryContext, raws: Row[], nowMillis: number): Promise<WorkPoolSummary[]> {
+  const ids = raws.map((row) => String(row.id));
   const workers = await listWorkers(ctx, ids, nowMillis);
   const queueCounts = await countQueues(ctx, ids);
-  const rows = result.rows.map((raw) => {
+  return raws.map((raw) => {
     const poolWorkers = workers.filter((worker) => worker.work_pool_id === String(raw.id).toLowerCase());
     const online = poolWorkers.filter((worker) => worker.status === 'ONLINE').length;
     return {
@@ -92,7 +108,6 @@ export async function listWorkPools(
       workers_offline: poolWorkers.length - online,
     };
   });
-  return {rows, total: result.total, totalIsLowerBound: result.totalIsLowerBound};
 }
 
 async function countQueues(ctx: RepositoryContext, poolIds: string[]): Promise<Map<string, number>> {

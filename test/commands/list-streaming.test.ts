@@ -68,6 +68,8 @@ for (const dialect of testDialects()) {
       ['block', 'ls', '-o', 'json'],
       ['variable', 'ls', '-o', 'json'],
       ['work-queue', 'ls', '-o', 'json'],
+      ['work-pool', 'ls', '-o', 'json'],
+      ['work-pool', 'ls', '-o', 'csv'],
       ['work-queue', 'ls', '-o', 'csv', '--columns', 'pool,name,scheduled,late,id'],
       ['variable', 'ls', '-o', 'csv'],
       ['block', 'ls', '-o', 'jsonl', '--show-secrets'],
