@@ -1,5 +1,7 @@
+import {streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, encodeRow, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
+import {STREAM_BATCH} from './flow-runs.js';
 
 /**
  * A concurrency_limit_v2 row as Prefect's API answers for it (GlobalConcurrencyLimitResponse):
@@ -64,10 +66,24 @@ export async function listGlobalConcurrencyLimits(
   options: {limit?: number; namePrefix?: string},
   nowMillis: number,
 ): Promise<LimitedRows<GlobalConcurrencyLimitRecord>> {
-  let query = ctx.db.knex('concurrency_limit_v2').select('*').orderBy([{column: 'name'}, {column: 'id'}]);
-  if (options.namePrefix !== undefined) query = query.where('name', '>=', options.namePrefix).andWhere('name', '<', options.namePrefix + '\uffff');
-  const result = await limitedList(query, options.limit, async (qb) => (await qb) as Row[]);
+  const result = await limitedList(globalLimitQuery(ctx, options), options.limit, async (qb) => (await qb) as Row[]);
   return {rows: result.rows.map((raw) => toGlobalLimit(ctx, raw, nowMillis)), total: result.total, totalIsLowerBound: result.totalIsLowerBound};
+}
+
+/** Every limit listGlobalConcurrencyLimits would give, a batch at a time as read (`--all`): bounded memory at any count. */
+export async function streamGlobalConcurrencyLimits(
+  ctx: RepositoryContext,
+  options: {namePrefix?: string},
+  nowMillis: number,
+  onBatch: (rows: GlobalConcurrencyLimitRecord[]) => Promise<void>,
+): Promise<void> {
+  await streamRowObjects(ctx.db, globalLimitQuery(ctx, options), STREAM_BATCH, (rows) => onBatch(rows.map((raw) => toGlobalLimit(ctx, raw, nowMillis))));
+}
+
+function globalLimitQuery(ctx: RepositoryContext, options: {namePrefix?: string}) {
+  const query = ctx.db.knex('concurrency_limit_v2').select('*').orderBy([{column: 'name'}, {column: 'id'}]);
+  if (options.namePrefix !== undefined) query.where('name', '>=', options.namePrefix).andWhere('name', '<', options.namePrefix + '\uffff');
+  return query;
 }
 
 /** By exact name, else by id or unique id prefix (as Prefect's API takes an id or a name). */

@@ -39,6 +39,8 @@ for (const dialect of testDialects()) {
       for (let i = 0; i < 8; i++) {
         const set = await cli(['variable', 'set', `streamed_${i}`, `{"n": ${i}, "big": 12345678901234567890, "f": 1.0}`, '--tag', 'stream', '--yes']);
         expect(set.exitCode, set.stderr).to.equal(0);
+        const limit = await cli(['global-concurrency-limit', 'create', `streamed-${i}`, '--limit', String(i + 1), '--yes']);
+        expect(limit.exitCode, limit.stderr).to.equal(0);
       }
     });
 
@@ -69,6 +71,7 @@ for (const dialect of testDialects()) {
       ['variable', 'ls', '-o', 'json'],
       ['work-queue', 'ls', '-o', 'json'],
       ['work-pool', 'ls', '-o', 'json'],
+      ['global-concurrency-limit', 'ls', '-o', 'jsonl'],
       ['work-pool', 'ls', '-o', 'csv'],
       ['work-queue', 'ls', '-o', 'csv', '--columns', 'pool,name,scheduled,late,id'],
       ['variable', 'ls', '-o', 'csv'],
