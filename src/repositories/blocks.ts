@@ -228,13 +228,29 @@ export interface BlockSchemaListOptions {
 }
 
 export async function listBlockSchemas(ctx: RepositoryContext, options: BlockSchemaListOptions): Promise<LimitedRows<BlockSchemaRecord>> {
+  const {query} = await blockSchemaQuery(ctx, options);
+  return limitedList(query, options.limit, async (qb) => toBlockSchemas(ctx, await qb));
+}
+
+/** Every schema listBlockSchemas would give, a batch at a time as read (`--all`), types and references looked up per batch. */
+export async function streamBlockSchemas(
+  ctx: RepositoryContext,
+  options: Omit<BlockSchemaListOptions, 'limit'>,
+  onBatch: (rows: BlockSchemaRecord[]) => Promise<void>,
+): Promise<void> {
+  const {query} = await blockSchemaQuery(ctx, options);
+  await streamRowObjects(ctx.db, query, STREAM_BATCH, async (rows) => onBatch(await toBlockSchemas(ctx, rows)));
+}
+
+/** Wrapped in an object: a query builder is thenable, so awaiting one would run it. */
+async function blockSchemaQuery(ctx: RepositoryContext, options: Omit<BlockSchemaListOptions, 'limit'>): Promise<{query: Knex.QueryBuilder}> {
   const query = ctx.db
     .knex('block_schema')
     .join('block_type', 'block_type.id', 'block_schema.block_type_id')
     .select(qualified(ctx, 'block_schema', BLOCK_SCHEMA_COLUMNS));
   if (options.typeSlug) query.where('block_schema.block_type_id', await blockTypeIdOf(ctx, options.typeSlug));
   orderBy(query, BLOCK_SCHEMA_SORT_FIELDS, options.sort, 'block_schema.id');
-  return limitedList(query, options.limit, async (qb) => toBlockSchemas(ctx, await qb));
+  return {query};
 }
 
 export interface BlockDocumentReadOptions {

@@ -68,6 +68,8 @@ for (const dialect of testDialects()) {
       ['deployment', 'ls', '-o', 'json'],
       ['flow', 'ls', '-o', 'json'],
       ['block', 'ls', '-o', 'json'],
+      ['block', 'schema', 'ls', '-o', 'json'],
+      ['block', 'schema', 'ls', '-o', 'csv', '--sort', 'version:desc'],
       ['variable', 'ls', '-o', 'json'],
       ['work-queue', 'ls', '-o', 'json'],
       ['work-pool', 'ls', '-o', 'json'],
