@@ -155,6 +155,19 @@ export interface BlockTypeListOptions {
 }
 
 export async function listBlockTypes(ctx: RepositoryContext, options: BlockTypeListOptions): Promise<LimitedRows<BlockTypeSummary>> {
+  return limitedList(blockTypeQuery(ctx, options), options.limit, async (qb) => (await qb).map((row: Row) => toBlockTypeSummary(ctx, row)));
+}
+
+/** Every type listBlockTypes would give, a batch at a time as read (`--all`). */
+export async function streamBlockTypes(
+  ctx: RepositoryContext,
+  options: Omit<BlockTypeListOptions, 'limit'>,
+  onBatch: (rows: BlockTypeSummary[]) => Promise<void>,
+): Promise<void> {
+  await streamRowObjects(ctx.db, blockTypeQuery(ctx, options), STREAM_BATCH, (rows) => onBatch(rows.map((row) => toBlockTypeSummary(ctx, row))));
+}
+
+function blockTypeQuery(ctx: RepositoryContext, options: Omit<BlockTypeListOptions, 'limit'>): Knex.QueryBuilder {
   const {knex} = ctx.db;
   const countOf = (table: string, alias: string) =>
     knex(table).count('*').where(`${table}.block_type_id`, knex.ref('block_type.id')).as(alias);
@@ -164,13 +177,11 @@ export async function listBlockTypes(ctx: RepositoryContext, options: BlockTypeL
     countOf('block_document', 'block_document_count'),
   ]);
   orderBy(query, BLOCK_TYPE_SORT_FIELDS, options.sort, 'block_type.id');
-  return limitedList(query, options.limit, async (qb) =>
-    (await qb).map(({block_schema_count, block_document_count, ...raw}: Row) => ({
-      ...toBlockType(ctx, raw),
-      block_schema_count: Number(block_schema_count),
-      block_document_count: Number(block_document_count),
-    })),
-  );
+  return query;
+}
+
+function toBlockTypeSummary(ctx: RepositoryContext, {block_schema_count, block_document_count, ...raw}: Row): BlockTypeSummary {
+  return {...toBlockType(ctx, raw), block_schema_count: Number(block_schema_count), block_document_count: Number(block_document_count)};
 }
 
 /**

@@ -69,6 +69,7 @@ for (const dialect of testDialects()) {
       ['flow', 'ls', '-o', 'json'],
       ['block', 'ls', '-o', 'json'],
       ['block', 'schema', 'ls', '-o', 'json'],
+      ['block', 'type', 'ls', '-o', 'jsonl'],
       ['block', 'schema', 'ls', '-o', 'csv', '--sort', 'version:desc'],
       ['variable', 'ls', '-o', 'json'],
       ['work-queue', 'ls', '-o', 'json'],
