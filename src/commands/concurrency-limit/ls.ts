@@ -5,6 +5,9 @@ import type {TagLimitRecord} from '../../services/tag-concurrency-limits.js';
 export default class ConcurrencyLimitLs extends BaseCommand<typeof ConcurrencyLimitLs> {
   static summary = 'List tag concurrency limits (Prefect\'s version 1 limits) with their slots in use';
 
+  static description =
+    'The list is collected whole before it is printed, with --all too: it merges the "tag:" global limits with the version 1 rows they shadow. Tag limits are few; other lists stream with --all.';
+
   static examples = ['<%= config.bin %> concurrency-limit ls', '<%= config.bin %> concurrency-limit ls --json'];
 
   static flags = {...limitFlagsNaming(['tag', 'limit', 'slots_in_use', 'active_task_runs', 'id'])};
