@@ -188,10 +188,10 @@ async function rederive(ctx: RepositoryContext, trx: Knex.Transaction, kind: Run
 export const statePointerCheck: Check = {
   name: 'state-pointer',
   fix: `${FIX} (points state_id at the newest state and re-derives the run from its history)`,
-  detect: ({ctx}) => detectIds(ctx, RUN_KINDS.map((kind) => wrongStatePointers(kind))),
+  detect: ({ctx}) => detectIds(ctx, RUN_KINDS.map((kind) => wrongStatePointers(ctx, kind))),
   async repair(doctor) {
     let changed = 0;
-    for (const kind of RUN_KINDS) changed += await repairSelection(doctor, wrongStatePointers(kind), (ctx, trx, ids) => rederive(ctx, trx, kind, ids));
+    for (const kind of RUN_KINDS) changed += await repairSelection(doctor, wrongStatePointers(doctor.ctx, kind), (ctx, trx, ids) => rederive(ctx, trx, kind, ids));
     return changed;
   },
 };
