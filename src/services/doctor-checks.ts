@@ -67,8 +67,10 @@ async function detectIds(ctx: RepositoryContext, defs: IdQueryDef[]): Promise<De
   let count = 0;
   const samples: string[] = [];
   for (const def of defs) {
-    count += await countIds(ctx, def);
-    if (samples.length < 5) samples.push(...(await sampleIds(ctx, def, 5 - samples.length)));
+    const found = await countIds(ctx, def);
+    count += found;
+    // A whole-table check costs as much again to sample as to count: not when there is nothing.
+    if (found > 0 && samples.length < 5) samples.push(...(await sampleIds(ctx, def, 5 - samples.length)));
   }
   return {count, sample_ids: samples};
 }
