@@ -6,8 +6,9 @@
  *    rounds (median); target ≤ 1.5×.
  * 2. `flow-run ls --all -o jsonl` streamed to /dev/null: time and peak RSS against a plain
  *    script stepping the same statement through better-sqlite3 (PostgreSQL: pg reading a
- *    cursor) and printing each row as JSON; target ≥ 0.5× its speed, ≤ 200 MB. With
- *    BENCH_STREAM_PG_URL set, the same on that PostgreSQL database (read only).
+ *    cursor) and printing each row as JSON; target ≥ 0.5× its speed, ≤ 200 MB. Measured on
+ *    BENCH_BIG_DB, and on BENCH_STREAM_PG_URL too when set (read only). CPU is the client
+ *    process's only on either side.
  * 3. `db status --sizes` and `db doctor` (every check, with each check's seconds) against
  *    SQLite's own `PRAGMA quick_check` of the same file; target ≤ 2×.
  *
@@ -235,7 +236,7 @@ const fs = require('fs');
 `;
 
 async function countRuns(target: string): Promise<number> {
-  if (!target.startsWith('postgres')) return Number(execFileSync('sqlite3', [target, 'select count(*) from flow_run'], {encoding: 'utf8'}).trim());
+  if (!isPostgres(target)) return Number(execFileSync('sqlite3', [target, 'select count(*) from flow_run'], {encoding: 'utf8'}).trim());
   const client = new pg.Client({connectionString: target});
   await client.connect();
   const {rows} = await client.query('select count(*)::int as count from flow_run');
@@ -245,11 +246,11 @@ async function countRuns(target: string): Promise<number> {
 
 async function streamPart(): Promise<void> {
   for (const target of [BIG, ...(STREAM_PG_URL ? [STREAM_PG_URL] : [])]) {
-    const postgres = target.startsWith('postgres');
+    const postgres = isPostgres(target);
     const rows = await countRuns(target);
     const floor = timedProcess(process.execPath, ['-e', postgres ? POSTGRES_FLOOR_SCRIPT : SQLITE_FLOOR_SCRIPT, target, FLOOR_SQL]);
     const cli = timedProcess(process.execPath, [BIN, 'flow-run', 'ls', '--all', '-o', 'jsonl', '--db', target]);
-    const where = postgres ? `PostgreSQL ${new URL(target).pathname.slice(1)}` : path.basename(target);
+    const where = postgres ? `PostgreSQL ${nameOf(target)}` : nameOf(target);
     printTable(
       `flow-run ls --all -o jsonl on ${rows.toLocaleString('en-US')} runs (${where}), stdout to /dev/null — target ≥ 0.50× the floor's speed, ≤ 200 MB`,
       ['', 'wall', 'CPU', 'rows/s (CPU)', 'peak RSS', 'speed vs floor (wall / CPU)'],

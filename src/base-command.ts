@@ -193,7 +193,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await produce((rows) => writer.add(rows));
     await writer.end();
     const notice = writer.rowsWritten === 0 ? listNotice({...view, rows: []}) : undefined;
-    if (notice && !this.flags.quiet) process.stderr.write(notice + '\n');
+    // Under -q too, as printList says it.
+    if (notice) process.stderr.write(notice + '\n');
   }
 
   protected async printDetail(view: DetailView): Promise<void> {

@@ -82,7 +82,15 @@ export async function openRowCursor(db: Database, query: Knex.QueryBuilder, shap
  * consumer (a full stdout pipe) holds the reading back.
  */
 export async function streamRows(db: Database, query: Knex.QueryBuilder, batchSize: number, onBatch: (rows: RowValues[]) => Promise<void>): Promise<void> {
-  const cursor = await openRowCursor(db, query, 'arrays');
+  await drainCursor(await openRowCursor(db, query, 'arrays'), batchSize, onBatch);
+}
+
+/** streamRows with rows as objects keyed by column, for lists whose converters read those. */
+export async function streamRowObjects(db: Database, query: Knex.QueryBuilder, batchSize: number, onBatch: (rows: Row[]) => Promise<void>): Promise<void> {
+  await drainCursor(await openRowCursor(db, query), batchSize, onBatch);
+}
+
+async function drainCursor<R>(cursor: RowCursor<R>, batchSize: number, onBatch: (rows: R[]) => Promise<void>): Promise<void> {
   try {
     for (let rows = await cursor.next(batchSize); rows.length > 0; rows = await cursor.next(batchSize)) await onBatch(rows);
   } finally {

@@ -1,7 +1,9 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
+import {streamRowObjects} from '../db/row-stream.js';
 import {notFoundError, usageError} from '../errors.js';
+import {STREAM_BATCH} from './flow-runs.js';
 import {decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 /** An artifact as Prefect's REST API names its fields (`metadata_` included). */
@@ -101,12 +103,26 @@ export async function listArtifacts(
   ctx: RepositoryContext,
   options: ArtifactListOptions,
 ): Promise<LimitedRows<ArtifactRecord | ArtifactCollectionRecord>> {
+  const {query, convert} = artifactQuery(ctx, options);
+  return limitedList(query, options.limit, async (qb) => (await qb).map((row: Row) => convert(ctx, row)));
+}
+
+/** Every artifact (or key) listArtifacts would give, a batch at a time as read (`--all`): bounded memory at any count. */
+export async function streamArtifacts(
+  ctx: RepositoryContext,
+  options: Omit<ArtifactListOptions, 'limit'>,
+  onBatch: (rows: Array<ArtifactRecord | ArtifactCollectionRecord>) => Promise<void>,
+): Promise<void> {
+  const {query, convert} = artifactQuery(ctx, options);
+  await streamRowObjects(ctx.db, query, STREAM_BATCH, (rows) => onBatch(rows.map((row) => convert(ctx, row))));
+}
+
+function artifactQuery(ctx: RepositoryContext, options: Omit<ArtifactListOptions, 'limit'>) {
   const table = options.allVersions ? 'artifact' : 'artifact_collection';
   const query = ctx.db.knex(table).select(existingColumns(ctx, table, options.allVersions ? ARTIFACT_COLUMNS : COLLECTION_COLUMNS));
   applyFilter(ctx, query, options.filter);
   orderArtifacts(ctx, query, options.sort);
-  const convert = options.allVersions ? toArtifact : toCollection;
-  return limitedList(query, options.limit, async (qb) => (await qb).map((row: Row) => convert(ctx, row)));
+  return {query, convert: options.allVersions ? toArtifact : toCollection};
 }
 
 /** Every version of a key, newest first. */

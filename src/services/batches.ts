@@ -92,9 +92,8 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const tell = (done: number) => progress?.listener({label: progress.label, done, total: progress.total, unit: progress.unit});
   tell(0);
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
-  // The first batch is a probe: nothing is known of the cost yet, and on a 1M-run database
-  // with a cold cache or a busy machine even 64 items have outlasted the budget. Sizes grow
-  // from there by the measured cost.
+  // The first batch is a probe: nothing is known of the cost yet (a cold cache, a busy
+  // machine, either dialect), so it is small, and sizes grow from there by the measured cost.
   let size = Math.min(maxSize, Math.max(minSize, FIRST_BATCH_SIZE));
   const otherWriters = new OtherWriters();
   const cost = new ItemCost();

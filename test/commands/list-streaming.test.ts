@@ -51,6 +51,8 @@ for (const dialect of testDialects()) {
       ['flow-run', 'ls', '--absolute', '--columns', 'id,name,flow,state,expected_start,start'],
       ['task-run', 'ls', '-o', 'json'],
       ['task-run', 'ls', '-o', 'csv', '--state-type', 'COMPLETED'],
+      ['artifact', 'ls', '--all-versions', '-o', 'jsonl'],
+      ['artifact', 'ls', '--all-versions', '-o', 'csv', '--sort', 'created'],
     ];
 
     for (const args of CASES) {
@@ -69,6 +71,15 @@ for (const dialect of testDialects()) {
       expect(result.exitCode).to.equal(0);
       expect(result.stdout).to.equal('[]\n');
       expect(result.stderr).to.contain('no flow runs found');
+    });
+
+    it('an empty selection says so on stderr under -q too, as a cut list does', async () => {
+      const runs = await cli(['flow-run', 'ls', '--all', '-q', '--flow-name', 'no-such-flow']);
+      expect(runs.stdout).to.equal('');
+      expect(runs.stderr).to.contain('no flow runs found');
+      const artifacts = await cli(['artifact', 'ls', '--all', '-q', '--key', 'no-such-key']);
+      expect(artifacts.stdout).to.equal('');
+      expect(artifacts.stderr).to.contain('no artifact keys found');
     });
 
     it('an unknown --fields name is refused before any row is written', async () => {

@@ -1,9 +1,10 @@
 import {expect} from 'chai';
 import type {Knex} from 'knex';
 
-import type {Database} from '../../src/db/connection.js';
+import {type Database, openDatabase} from '../../src/db/connection.js';
 import {readSchemaInfo} from '../../src/db/schema-info.js';
 import {sqlDialect} from '../../src/db/sql-dialect.js';
+import {resolveDatabaseTarget} from '../../src/db/url.js';
 import {COUNT_BOUND, countUpTo, repositoryContext, type RepositoryContext} from '../../src/repositories/common.js';
 import {type FlowRunFilter, listFlowRuns, RUN_SORT_FIELDS, type RunSortField} from '../../src/repositories/flow-runs.js';
 import {readFlowRunLogs} from '../../src/repositories/logs.js';
@@ -109,6 +110,22 @@ async function growPostgresRunTables(knex: Knex): Promise<void> {
 }
 
 /**
+ * Task-run names repeat across flow runs ("extract-0" in each), in groups of equal names. With
+ * one task run per flow run the seed names them all alike, a single group as big as the table,
+ * which no index can sort by id; so the name sorts are checked on 256 groups, the last two hex
+ * digits of the id (random in a UUIDv7).
+ */
+async function spreadTaskRunNames(url: string): Promise<void> {
+  const {knex} = await openDatabase(resolveDatabaseTarget(url, {}), {write: true});
+  try {
+    await knex.raw("update task_run set name = 'task-' || substr(cast(id as text), 35, 2)");
+    await knex.raw('analyze');
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/**
  * The ways a plan reads a whole run table: SQLite's bare `SCAN flow_run` (or a full index walk
  * with no LIMIT to stop it); PostgreSQL's sequential scan, unless a Limit node right above it
  * stops it (the planner takes that for a bounded count whose filter matches so many runs that
@@ -138,6 +155,33 @@ function wholeTableReads(dialect: string, sql: string, plan: string[], tagsOnly:
   });
 }
 
+const NAME_ORDER = /\border by [`"]?task_run[`"]?\.[`"]?name\b/i;
+const NAME_INDEX = /\bix_task_run_+name/;
+
+/**
+ * How a task-run list by name could sort more than a group of equal names. Prefect indexes
+ * `name` alone, so ties by id are always sorted, group by group; what must not happen is a
+ * read of the whole filtered selection out of name order followed by one big sort. SQLite:
+ * a scan of task_run not along a name index, or a scan sorted by the whole ORDER BY rather
+ * than by its last term. PostgreSQL: a plain Sort by name over a read that no index condition
+ * bounds (an Incremental Sort on the presorted name is the group-by-group sort). A read bounded
+ * by a filter's index (SQLite's SEARCH, an Index Cond) may be sorted whole: it is small.
+ */
+function sortsBeyondNameGroups(dialect: string, sql: string, plan: string[], tagsOnly: boolean): string[] {
+  // Tags have no index: the planner cannot tell a tag's share and may read every task run
+  // (as the tag count does) into a top-20 heap sort, bounded in memory.
+  if (!NAME_ORDER.test(sql) || (tagsOnly && dialect === 'postgres')) return [];
+  if (dialect === 'sqlite') {
+    const scans = plan.filter((line) => /^SCAN task_run\b/.test(line));
+    return [
+      ...scans.filter((line) => !NAME_INDEX.test(line)),
+      ...(scans.length > 0 ? plan.filter((line) => /^USE TEMP B-TREE FOR ORDER BY\b/.test(line)) : []),
+    ];
+  }
+  const bounded = plan.some((line) => /(Index Cond|Recheck Cond):/.test(line));
+  return plan.filter((line, index) => /^\s*(->\s*)?Sort\b/.test(line) && /Sort Key: (task_run\.)?name\b/.test(plan[index + 1] ?? '') && !bounded);
+}
+
 /** The plan node directly above line `index` of a PostgreSQL plan ('' for the top node). */
 function parentNode(plan: string[], index: number): string {
   const depth = plan[index].search(/\S/);
@@ -157,6 +201,7 @@ async function expectNoWholeTableRead(db: Database, action: () => Promise<unknow
     if (boundedCounts && /count\(\*\)/i.test(statement.sql)) expect(statement.sql, 'an unbounded count').to.match(/\blimit\b/i);
     const plan = await planOf(db, statement);
     expect(wholeTableReads(db.dialect, statement.sql, plan, tagsOnly), `${statement.sql}\n${plan.join('\n')}`).to.deep.equal([]);
+    expect(sortsBeyondNameGroups(db.dialect, statement.sql, plan, tagsOnly), `${statement.sql}\n${plan.join('\n')}`).to.deep.equal([]);
   }
 }
 
@@ -173,6 +218,7 @@ for (const dialect of testDialects()) {
       if (dialect === 'postgres') await requirePostgres(this);
       database = await emptyDatabase(dialect);
       await seedOrFail(database.url, ['--flow-runs', '4000', '--task-runs-per-flow-run', '1', '--logs-per-run', '2']);
+      await spreadTaskRunNames(database.url);
       db = await openForReading(database.url);
       if (dialect === 'postgres') await growPostgresRunTables(db.knex);
       ctx = repositoryContext(db, await readSchemaInfo(db.knex, db.dialect));
@@ -206,11 +252,7 @@ for (const dialect of testDialects()) {
 
     for (const [flag, filter] of Object.entries(TASK_RUN_FILTERS)) {
       for (const field of INDEXED_SORTS) {
-        // A known gap, left pending: task-run names repeat in every flow run ("extract-0"), so
-        // ordering by name and then id sorts a whole group of equal names, a share of the table,
-        // on both dialects (SQLite's plan hides it as "TEMP B-TREE FOR RIGHT PART OF ORDER BY").
-        const test = field === 'name' ? it.skip : it;
-        test(`task-run ls ${flag} --sort ${field}`, async () => {
+        it(`task-run ls ${flag} --sort ${field}`, async () => {
           const sort = {field, direction: RUN_SORT_FIELDS[field].defaultDirection};
           await expectNoWholeTableRead(db, () => listTaskRuns(ctx, {filter: filter(facts), sort, limit: 20}), {tagsOnly: flag === '--tag', boundedCounts: true});
         });
@@ -232,6 +274,20 @@ for (const dialect of testDialects()) {
       const {sql, bindings} = query.toSQL().toNative();
       const plan = await planOf(db, {sql, bindings});
       expect(wholeTableReads(db.dialect, sql, plan, false), plan.join('\n')).to.have.length(1);
+    });
+
+    it('the guard flags a sort by name of the whole table', async () => {
+      // Walked in the order of another index (SQLite), or with no group-by-group sort (PostgreSQL),
+      // every task run is sorted by name and id before the LIMIT.
+      const {sql, bindings} = db.knex('task_run').select('id').orderBy([{column: 'task_run.name'}, {column: 'task_run.id'}]).limit(20).toSQL().toNative();
+      const plan =
+        db.dialect === 'sqlite'
+          ? await planOf(db, {sql: sql.replace(/ from [`"]task_run[`"]/, '$& indexed by ix_task_run__flow_run_id'), bindings})
+          : await db.knex.transaction(async (trx) => {
+              await trx.raw('set local enable_incremental_sort = off');
+              return planOf({...db, knex: trx}, {sql, bindings});
+            });
+      expect(sortsBeyondNameGroups(db.dialect, sql, plan, false), plan.join('\n')).not.to.be.empty;
     });
 
     it('countUpTo stops at its bound, and counts exactly below it', async () => {

@@ -3,6 +3,8 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../../base-command.js';
 import {effectiveLimit, limitFlagsNaming, parseSort} from '../../cli/list-flags.js';
 import type {ArtifactRecord} from '../../repositories/artifacts.js';
+import type {LimitedRows} from '../../repositories/common.js';
+import type {TableColumn} from '../../render/view.js';
 
 export default class ArtifactLs extends BaseCommand<typeof ArtifactLs> {
   static summary = 'List the latest artifact of each key, or every artifact with --all-versions';
@@ -28,7 +30,7 @@ export default class ArtifactLs extends BaseCommand<typeof ArtifactLs> {
   };
 
   async run(): Promise<void> {
-    const {listArtifacts, ARTIFACT_SORT_FIELDS} = await import('../../repositories/artifacts.js');
+    const {listArtifacts, streamArtifacts, ARTIFACT_SORT_FIELDS} = await import('../../repositories/artifacts.js');
     const {repositoryContext} = await import('../../repositories/common.js');
     const {flags} = this;
     const allVersions = flags['all-versions'];
@@ -39,19 +41,21 @@ export default class ArtifactLs extends BaseCommand<typeof ArtifactLs> {
       limit: effectiveLimit(flags),
     };
     const {db, schema} = await this.connectToPrefect();
-    const result = await listArtifacts(repositoryContext(db, schema), options);
-    await this.printList<ArtifactRecord & {latest_id?: string}>({
+    const ctx = repositoryContext(db, schema);
+    type Listed = ArtifactRecord & {latest_id?: string};
+    const view = {
       noun: allVersions ? 'artifacts' : 'artifact keys',
-      ...result,
       // A collection's own id is no use to `artifact inspect`; its latest artifact's id is.
-      idKey: allVersions ? 'id' : 'latest_id',
+      idKey: (allVersions ? 'id' : 'latest_id') as keyof Listed,
       columns: [
         {header: 'ID', cell: (a) => a.latest_id ?? a.id},
         {header: 'KEY', key: 'key', cell: (a) => a.key ?? ''},
         {header: 'TYPE', key: 'type', cell: (a) => a.type ?? ''},
         {header: 'DESCRIPTION', key: 'description', cell: (a, fmt) => fmt.summary(a.description, 50)},
         {header: 'UPDATED', key: 'updated', cell: (a, fmt) => fmt.time(a.updated)},
-      ],
-    });
+      ] as TableColumn<Listed>[],
+    };
+    if (options.limit === undefined) return this.printListStream<Listed>(view, (onRows) => streamArtifacts(ctx, options, (rows) => onRows(rows as Listed[])));
+    await this.printList<Listed>({...view, ...((await listArtifacts(ctx, options)) as LimitedRows<Listed>)});
   }
 }

@@ -10,7 +10,7 @@ export default class TaskRunLs extends BaseCommand<typeof TaskRunLs> {
   static summary = 'List task runs, newest expected start first';
 
   static description =
-    'Filters combine with AND; a repeated --state-type or --state matches any of its values, a repeated --tag needs all of them. With --all, json, jsonl, csv and -q output are written as the rows are read, in bounded memory at any size; the table format collects every row first (to size its columns), and --sort created has no index, so the database sorts the selection first.';
+    'Filters combine with AND; a repeated --state-type or --state matches any of its values, a repeated --tag needs all of them. With --all, json, jsonl, csv and -q output are written as the rows are read, in bounded memory at any size; the table format collects every row first (to size its columns), and --sort created has no index, so the database sorts the selection first. --sort name walks the name index but sorts each group of task runs sharing a name by id (names repeat across flow runs, so a group can be a large share of the table).';
 
   static examples = [
     '<%= config.bin %> task-run ls --flow-run 0199a3c4',
