@@ -158,10 +158,33 @@ export function orphanScheduledRuns(): IdQueryDef {
   };
 }
 
-/** Runs whose state_id is missing, belongs elsewhere, or is not their newest state row. */
-export function wrongStatePointers(kind: 'flow_run' | 'task_run'): IdQueryDef {
+/**
+ * Runs whose state_id is missing, belongs elsewhere, or is not their newest state row.
+ * SQLite answers this with index probes per run. On PostgreSQL those probes (and a hash of
+ * the whole state table for the pointer) took most of a minute on a million runs: there
+ * one join of each run with its states, grouped by run, tells whether the pointed-at state
+ * is among the run's states and holds its newest timestamp, in one pass over each table.
+ */
+export function wrongStatePointers(ctx: RepositoryContext, kind: 'flow_run' | 'task_run'): IdQueryDef {
   const states = `${kind}_state`;
   const runColumn = `${kind}_id`;
+  if (ctx.db.dialect === 'postgres') {
+    return {
+      idColumn: 'r.id',
+      query: (knex) =>
+        knex
+          .from(
+            knex(`${kind} as run`)
+              .join(`${states} as s`, `s.${runColumn}`, 'run.id')
+              .select('run.id as id')
+              .groupBy('run.id')
+              // NULL (no such state of this run) is distinct from the newest timestamp too.
+              .havingRaw('max(s.timestamp) filter (where s.id = run.state_id) is distinct from max(s.timestamp)')
+              .as('r'),
+          )
+          .select('r.id as id'),
+    };
+  }
   return {
     idColumn: 'r.id',
     query: (knex) =>

@@ -35,36 +35,48 @@ const RUN_COLUMNS = ['id', ...COMPARED_COLUMNS, 'next_scheduled_start_time', 'ex
 const STATE_COLUMNS = ['id', 'type', 'name', 'timestamp'] as const;
 
 /**
+ * Whether a run's states come newest first. Prefect's unique index on each state table is
+ * (run, timestamp) ascending on SQLite but (run, timestamp DESC) on PostgreSQL, where the
+ * oldest-first order would cost a sort of the whole table (spilling to disk); reading it in
+ * the index's own order and reversing each run's short history in memory costs nothing.
+ * The index being unique, no two states of a run share a timestamp, so no tie-breaker is
+ * needed (one would keep the index from serving the order).
+ */
+const newestFirst = (ctx: RepositoryContext): boolean => ctx.db.dialect === 'postgres';
+
+/**
  * The state columns the derivation reads, with state_details.scheduled_time taken out in
- * SQL (the rest of state_details is large and never needed), and the run they belong to.
+ * SQL (the rest of state_details is large and never needed), and the run they belong to,
+ * in run order and within a run in the order `newestFirst` says.
  */
 function stateQuery(ctx: RepositoryContext, knex: Knex | Knex.Transaction, kind: RunKind): Knex.QueryBuilder {
   const runColumn = `${kind}_id`;
+  const order = newestFirst(ctx)
+    ? [{column: `s.${runColumn}`}, {column: 's.timestamp', order: 'desc'}]
+    : [{column: `s.${runColumn}`}, {column: 's.timestamp'}, {column: 's.id'}];
   return knex(`${kind}_state as s`)
     .select([`s.${runColumn} as run_id`, ...STATE_COLUMNS.map((c) => `s.${c}`), ctx.db.knex.raw('? as ??', [ctx.sql.jsonFieldJson('s.state_details', 'scheduled_time'), 'scheduled_time'])])
-    .orderBy([{column: `s.${runColumn}`}, {column: 's.timestamp'}, {column: 's.id'}]);
+    .orderBy(order);
 }
 
 /**
  * The state fields the derivation reads, each decoded as decodeRow would, and only when read
- * (a state's id matters only for the newest one). scheduled_time is state_details' field as
- * JSON text.
+ * (a state's id matters only for the newest one); the timestamp is read by storedMicros.
+ * scheduled_time is state_details' field as JSON text.
  */
 interface StateFields {
   id(raw: Row): string;
   type(raw: Row): StateType;
   name(raw: Row): string;
-  timestamp(raw: Row): string;
 }
 
 function stateFields(ctx: RepositoryContext, kind: RunKind): StateFields {
   const table = `${kind}_state`;
-  const [id, type, name, timestamp] = STATE_COLUMNS.map((column) => columnDecoder(ctx, table, column));
+  const [id, type, name] = STATE_COLUMNS.map((column) => columnDecoder(ctx, table, column));
   return {
     id: (raw) => id(raw.id) as string,
     type: (raw) => type(raw.type) as StateType,
     name: (raw) => name(raw.name) as string,
-    timestamp: (raw) => timestamp(raw.timestamp) as string,
   };
 }
 
@@ -72,6 +84,11 @@ const micros = (iso: string): number => {
   const instant = parseInstant(iso);
   return instant.seconds * 1e6 + instant.micros;
 };
+/**
+ * A stored timestamp as microseconds, read straight from the driver's value: what decoding
+ * it to ISO text and parsing that back gives, without the round trip, once per state.
+ */
+const storedMicros = (value: unknown): number => (value instanceof Date ? value.getTime() * 1000 : micros(String(value)));
 const iso = (value: number | null): string | null => {
   if (value === null) return null;
   const seconds = Math.floor(value / 1e6);
@@ -97,7 +114,11 @@ export async function runsWithHistory(ctx: RepositoryContext, knex: Knex | Knex.
     list.push(raw);
     histories.set(runId, list);
   }
-  return runs.map((run) => ({run, derived: derive(histories.get(run.id as string) ?? [], fields)}));
+  const reverse = newestFirst(ctx);
+  return runs.map((run) => {
+    const history = histories.get(run.id as string) ?? [];
+    return {run, derived: derive(reverse ? history.reverse() : history, fields)};
+  });
 }
 
 function derive(history: Row[], fields: StateFields): DerivedColumns | null {
@@ -108,7 +129,7 @@ function derive(history: Row[], fields: StateFields): DerivedColumns | null {
     return {
       type: fields.type(state),
       name: fields.name(state),
-      timestamp: micros(fields.timestamp(state)),
+      timestamp: storedMicros(state.timestamp),
       scheduledTime: typeof scheduled === 'string' ? micros(scheduled) : undefined,
       message: null,
     };
@@ -208,6 +229,7 @@ export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKin
   const runColumns = RUN_COLUMNS.filter((c) => ctx.schema.hasColumn(kind, c));
   const decodeRun = rowDecoder(ctx, kind, runColumns);
   const fields = stateFields(ctx, kind);
+  const reverse = newestFirst(ctx);
   const runCursor = await openRowCursor(ctx.db, knex(kind).select(runColumns).orderBy('id'));
   try {
     const stateCursor = await openRowCursor(ctx.db, stateQuery(ctx, knex, kind));
@@ -227,6 +249,7 @@ export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKin
           if (states.advance()) await states.refill();
         }
         if (history.length === 0) continue;
+        if (reverse) history.reverse();
         done.push({run: decodeRun(raw), derived: derive(history, fields)});
         if (done.length >= PASS_BATCH) {
           onBatch(done);

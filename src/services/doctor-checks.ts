@@ -67,8 +67,10 @@ async function detectIds(ctx: RepositoryContext, defs: IdQueryDef[]): Promise<De
   let count = 0;
   const samples: string[] = [];
   for (const def of defs) {
-    count += await countIds(ctx, def);
-    if (samples.length < 5) samples.push(...(await sampleIds(ctx, def, 5 - samples.length)));
+    const found = await countIds(ctx, def);
+    count += found;
+    // A whole-table check costs as much again to sample as to count: not when there is nothing.
+    if (found > 0 && samples.length < 5) samples.push(...(await sampleIds(ctx, def, 5 - samples.length)));
   }
   return {count, sample_ids: samples};
 }
@@ -188,10 +190,10 @@ async function rederive(ctx: RepositoryContext, trx: Knex.Transaction, kind: Run
 export const statePointerCheck: Check = {
   name: 'state-pointer',
   fix: `${FIX} (points state_id at the newest state and re-derives the run from its history)`,
-  detect: ({ctx}) => detectIds(ctx, RUN_KINDS.map((kind) => wrongStatePointers(kind))),
+  detect: ({ctx}) => detectIds(ctx, RUN_KINDS.map((kind) => wrongStatePointers(ctx, kind))),
   async repair(doctor) {
     let changed = 0;
-    for (const kind of RUN_KINDS) changed += await repairSelection(doctor, wrongStatePointers(kind), (ctx, trx, ids) => rederive(ctx, trx, kind, ids));
+    for (const kind of RUN_KINDS) changed += await repairSelection(doctor, wrongStatePointers(doctor.ctx, kind), (ctx, trx, ids) => rederive(ctx, trx, kind, ids));
     return changed;
   },
 };

@@ -198,7 +198,12 @@ for (const source of SOURCES) {
         const pointer = await plantRun('flow_run', [{type: 'PENDING', name: 'Pending', at: now - 2 * HOUR}]);
         const stateTemplate = await db.knex('flow_run_state').where('flow_run_id', pointer).first('*');
         await db.knex('flow_run_state').insert({...reinsertable(stateTemplate), id: randomUUID(), type: 'RUNNING', name: 'Running', timestamp: codec.encodeTimestamp(iso(now - HOUR))});
-        planted['state-pointer'] = [pointer];
+        const unpointed = await plantRun('flow_run', finished(now - 6 * HOUR));
+        await db.knex('flow_run').where('id', unpointed).update({state_id: null});
+        const misdirected = await plantRun('flow_run', finished(now - 7 * HOUR));
+        const othersState = await db.knex('flow_run_state').where('flow_run_id', unpointed).first('id');
+        await db.knex('flow_run').where('id', misdirected).update({state_id: othersState.id});
+        planted['state-pointer'] = [pointer, unpointed, misdirected];
         const miscounted = await plantRun('flow_run', finished(now - 5 * HOUR));
         await db.knex('flow_run').where('id', miscounted).update({run_count: 7, total_run_time: codec.encodeInterval(1)});
         planted['run-bookkeeping'] = [miscounted];

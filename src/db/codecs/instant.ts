@@ -18,13 +18,18 @@ const TIMESTAMP_PATTERN =
 // every value read is in: read by position, without the general pattern's captures.
 const CANONICAL_PATTERN = /^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z?$/;
 
+// PostgreSQL's timestamptz text in a UTC session: trailing zeros of the fraction dropped, "+00".
+const POSTGRES_UTC_PATTERN = /^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?\+00$/;
+
 /** Parses ISO-8601 or SQL timestamps; a value without an offset is taken as UTC, as Prefect stores it. */
 export function parseInstant(text: string): Instant {
-  if (CANONICAL_PATTERN.test(text)) {
+  const canonical = CANONICAL_PATTERN.test(text);
+  if (canonical || POSTGRES_UTC_PATTERN.test(text)) {
     const day = +text.slice(8, 10);
     const millis = Date.UTC(+text.slice(0, 4), +text.slice(5, 7) - 1, day, +text.slice(11, 13), +text.slice(14, 16), +text.slice(17, 19));
+    const micros = canonical ? +text.slice(20, 26) : text[19] === '.' ? +(text.slice(20, -3) + '00000').slice(0, 6) : 0;
     // Past the 28th the day may not exist in that month: the general path says so.
-    if (day <= 28 || new Date(millis).getUTCDate() === day) return {seconds: millis / 1000, micros: +text.slice(20, 26)};
+    if (day <= 28 || new Date(millis).getUTCDate() === day) return {seconds: millis / 1000, micros};
   }
   const match = TIMESTAMP_PATTERN.exec(text.trim());
   if (!match) throw usageError(`invalid timestamp "${text}": expected ISO-8601 such as 2026-01-31T12:00:00Z`);
