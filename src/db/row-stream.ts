@@ -4,6 +4,9 @@ import {type Database, openSideSqliteConnection} from './connection.js';
 
 type Row = Record<string, unknown>;
 
+/** Rows per batch of a streamed list: a few hundred kilobytes of records at a time. */
+export const STREAM_BATCH = 500;
+
 /** A result row as the values of the selected columns, in the select list's order. */
 export type RowValues = unknown[];
 

@@ -1,9 +1,8 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
-import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {notFoundError, usageError} from '../errors.js';
-import {STREAM_BATCH} from './flow-runs.js';
 import {decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
 
 /** An artifact as Prefect's REST API names its fields (`metadata_` included). */

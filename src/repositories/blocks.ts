@@ -5,10 +5,9 @@ import {decryptFernet, InvalidFernetToken} from '../blocks/fernet.js';
 import {maskSecrets, secretFieldsOf} from '../blocks/secrets.js';
 import type {SortChoice} from '../cli/list-flags.js';
 import {parseJsonText} from '../db/codecs/json-text.js';
-import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {notFoundError, refusedError, usageError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {STREAM_BATCH} from './flow-runs.js';
 
 /** A block type as Prefect's REST API names its fields, in that order. */
 export interface BlockTypeRecord {

@@ -1,7 +1,6 @@
-import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, encodeRow, isUuid, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {STREAM_BATCH} from './flow-runs.js';
 
 /**
  * A concurrency_limit_v2 row as Prefect's API answers for it (GlobalConcurrencyLimitResponse):

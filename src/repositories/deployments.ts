@@ -2,8 +2,7 @@ import type {Knex} from 'knex';
 
 import {notFoundError, usageError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {streamRowObjects} from '../db/row-stream.js';
-import {STREAM_BATCH} from './flow-runs.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {polledRecently} from './work-queues.js';
 
 /** A deployment_schedule row as Prefect's REST API names its fields. */

@@ -1,7 +1,7 @@
 import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
-import {streamRows} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRows} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {type Db, decodeRow, existingColumns, isUuid, limitedList, type RepositoryContext, resolveId, valuesDecoder, type Row, type LimitedRows} from './common.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
@@ -154,9 +154,6 @@ function sortedFlowRuns(ctx: RepositoryContext, filter: FlowRunFilter, refs: Fil
   applyFilter(ctx, query, filter, refs, walkSortIndex ? RUN_SORT_FIELDS[sort.field].column : undefined);
   return orderRuns(ctx, query, 'flow_run', sort);
 }
-
-/** Rows per batch of a streamed list: a few hundred kilobytes of records at a time. */
-export const STREAM_BATCH = 500;
 
 /**
  * Every run the filter selects, in the sort's order, handed over a batch at a time as they

@@ -1,9 +1,8 @@
 import type {Knex} from 'knex';
 
-import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {STREAM_BATCH} from './flow-runs.js';
 
 /** A flow as Prefect's REST API names its fields. */
 export interface FlowRecord {

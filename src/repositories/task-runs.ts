@@ -2,8 +2,8 @@ import type {Knex} from 'knex';
 
 import type {SortChoice} from '../cli/list-flags.js';
 import {type Db, decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, valuesDecoder, type Row, type LimitedRows} from './common.js';
-import {streamRows} from '../db/row-stream.js';
-import {orderRuns, RUN_SORT_FIELDS, type RunSortField, STREAM_BATCH} from './flow-runs.js';
+import {STREAM_BATCH, streamRows} from '../db/row-stream.js';
+import {orderRuns, RUN_SORT_FIELDS, type RunSortField} from './flow-runs.js';
 import {sortIndexServesFilter} from './run-index-choice.js';
 import {
   estimatedRunTime,

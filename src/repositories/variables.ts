@@ -1,8 +1,7 @@
 import {revisionAtLeast} from '../db/revisions.js';
-import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, encodeRow, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {STREAM_BATCH} from './flow-runs.js';
 
 /** A variable as Prefect's REST API names its fields. */
 export interface VariableRecord {

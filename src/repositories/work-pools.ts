@@ -1,9 +1,8 @@
 import type {Knex} from 'knex';
 
-import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {notFoundError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {STREAM_BATCH} from './flow-runs.js';
 import {listWorkers, type WorkerRecord} from './workers.js';
 
 export type WorkPoolStatus = 'READY' | 'NOT_READY' | 'PAUSED';

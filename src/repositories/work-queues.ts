@@ -1,9 +1,8 @@
 import type {Knex} from 'knex';
 
-import {streamRowObjects} from '../db/row-stream.js';
+import {STREAM_BATCH, streamRowObjects} from '../db/row-stream.js';
 import {notFoundError, usageError} from '../errors.js';
 import {decodeRow, existingColumns, limitedList, type RepositoryContext, resolveId, type Row, type LimitedRows} from './common.js';
-import {STREAM_BATCH} from './flow-runs.js';
 
 // PREFECT_SERVER_SERVICES_FOREMAN_WORK_QUEUE_LAST_POLLED_TIMEOUT_SECONDS (and the deployment one).
 export const LAST_POLLED_TIMEOUT_SECONDS = 60;
