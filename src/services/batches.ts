@@ -2,6 +2,7 @@ import type {Knex} from 'knex';
 
 import type {Database} from '../db/connection.js';
 import {checkpointBetweenBatches} from '../db/wal-checkpoints.js';
+import {LockPacing} from './lock-pacing.js';
 import type {ProgressListener} from './progress.js';
 
 /**
@@ -54,9 +55,9 @@ export interface BatchOptions<T> {
   apply(trx: Knex.Transaction, items: T[]): Promise<void>;
   /** Most items in one transaction (default 500). */
   batchSize?: number;
-  /** Smallest batch the time budget may shrink to (default 10). */
+  /** Fewest items `apply` is given at once, however slow they are (default 10). */
   minBatchSize?: number;
-  /** The longest a batch may hold the write lock (default 500 ms): sizes follow the measured cost per item to stay well under it. */
+  /** The longest a batch may hold the write lock (default 500 ms): see lock-pacing.ts. */
   targetBatchMs?: number;
   /**
    * Pause after each committed batch, in milliseconds (default 0). On SQLite a process waiting
@@ -81,9 +82,6 @@ export interface BatchReport {
 
 class DryRunRollback extends Error {}
 
-/** Items in the first batch of a run, before any cost is measured. */
-export const FIRST_BATCH_SIZE = 16;
-
 export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchReport> {
   const maxSize = options.batchSize ?? 500;
   const minSize = Math.min(options.minBatchSize ?? 10, maxSize);
@@ -92,35 +90,29 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
   const tell = (done: number) => progress?.listener({label: progress.label, done, total: progress.total, unit: progress.unit});
   tell(0);
   const report: BatchReport = {items: 0, batches: 0, longestBatchMs: 0};
-  // The first batch is a probe: nothing is known of the cost yet (a cold cache, a busy
-  // machine, either dialect), so it is small, and sizes grow from there by the measured cost.
-  let size = Math.min(maxSize, Math.max(minSize, FIRST_BATCH_SIZE));
+  const pacing = new LockPacing({minSize, maxSize, targetMs});
   const otherWriters = new OtherWriters();
-  const cost = new ItemCost();
   const checkpoints = await checkpointBetweenBatches(options.db);
   try {
     for (;;) {
-      const room = options.limit === undefined ? size : Math.min(size, options.limit - report.items);
+      const room = options.limit === undefined ? maxSize : Math.min(maxSize, options.limit - report.items);
       if (room <= 0) break;
       const started = performance.now();
-      const taken = await inTransaction(options.db, async (trx) => {
+      const batch = await inTransaction(options.db, async (trx) => {
         if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
-        const items = await options.source.next(trx, room);
-        if (items.length > 0) await options.apply(trx, items);
-        return items.length;
+        return takeChunks(trx, options, pacing, room);
       }, {rollback: options.dryRun});
       const elapsed = performance.now() - started;
-      if (taken === 0) break;
-      if (!options.dryRun) await checkpoints.afterBatch(taken);
-      report.items += taken;
+      if (batch.taken === 0) break;
+      if (!options.dryRun) await checkpoints.afterBatch(batch.taken);
+      report.items += batch.taken;
       report.batches += 1;
       report.longestBatchMs = Math.max(report.longestBatchMs, elapsed);
       tell(report.items);
-      // A caller's fixed pause (below) replaces the automatic one.
-      if (!options.pauseBetweenBatchesMs && otherWriters.seen && taken === room) await pauseForOtherWriters(elapsed);
-      size = nextBatchSize(cost.record(elapsed, taken), size, {minSize, maxSize, targetMs});
-      if (taken < room) break;
+      if (batch.exhausted || report.items === options.limit) break;
+      // A caller's fixed pause replaces the automatic one.
       if (options.pauseBetweenBatchesMs) await new Promise((resolve) => setTimeout(resolve, options.pauseBetweenBatchesMs));
+      else if (otherWriters.seen) await pauseForOtherWriters(elapsed);
     }
   } finally {
     await checkpoints.restore();
@@ -129,27 +121,31 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
 }
 
 /**
- * What one item of a batch costs, in milliseconds, as measured so far. It follows a slower
- * batch at once and a faster one only halfway, so one lucky batch cannot inflate the next.
+ * One batch's work inside its transaction: chunk after chunk, each continuing where the
+ * source stopped, while the pacing says the next one still fits. Every chunk is a complete
+ * `apply` of its items, so whatever commits is a complete unit of work. The plan counts from
+ * the lock taken, not from the wait for it.
  */
-export class ItemCost {
-  private perItemMs: number | undefined;
-
-  record(elapsedMs: number, items: number): number {
-    const measured = elapsedMs / Math.max(1, items);
-    this.perItemMs = this.perItemMs === undefined || measured > this.perItemMs ? measured : (this.perItemMs + measured) / 2;
-    return this.perItemMs;
+export async function takeChunks<T>(
+  trx: Knex.Transaction,
+  work: Pick<BatchOptions<T>, 'source' | 'apply'>,
+  pacing: LockPacing,
+  room: number,
+  clock: () => number = () => performance.now(),
+): Promise<{taken: number; exhausted: boolean}> {
+  const locked = clock();
+  let taken = 0;
+  for (;;) {
+    const size = pacing.chunkSize(room - taken);
+    const chunkStarted = clock();
+    const items = await work.source.next(trx, size);
+    if (items.length > 0) await work.apply(trx, items);
+    const now = clock();
+    pacing.record(now - chunkStarted, items.length);
+    taken += items.length;
+    if (items.length < size) return {taken, exhausted: true};
+    if (taken >= room || !pacing.mayTakeChunk(now - locked, pacing.chunkSize(room - taken))) return {taken, exhausted: false};
   }
-}
-
-/**
- * The next batch's size from the measured cost per item: as many items as fit in half the
- * lock budget (the other half is headroom for a batch slower than those before it), never
- * more than twice the last size, within [minSize, maxSize].
- */
-export function nextBatchSize(perItemMs: number, lastSize: number, limits: {minSize: number; maxSize: number; targetMs: number}): number {
-  const fitting = perItemMs > 0 ? Math.floor(limits.targetMs / 2 / perItemMs) : limits.maxSize;
-  return Math.max(limits.minSize, Math.min(limits.maxSize, lastSize * 2, fitting));
 }
 
 /**

@@ -1,36 +1,102 @@
 import {expect} from 'chai';
+import type {Knex} from 'knex';
 
-import {FIRST_BATCH_SIZE, ItemCost, nextBatchSize} from '../../src/services/batches.js';
+import {type BatchSource, takeChunks} from '../../src/services/batches.js';
+import {FIRST_CHUNK_SIZE, ItemCost, LockPacing} from '../../src/services/lock-pacing.js';
 
-describe('batch sizes follow the measured cost per item', () => {
-  const limits = {minSize: 10, maxSize: 500, targetMs: 500};
+const limits = {minSize: 10, maxSize: 500, targetMs: 500};
+const noTransaction = undefined as unknown as Knex.Transaction;
 
-  it('fits half the lock budget, grows at most twofold, stays within its bounds', () => {
-    expect(nextBatchSize(1, 64, limits)).to.equal(128); // 250 would fit: doubling caps it
-    expect(nextBatchSize(1, 200, limits)).to.equal(250); // half of 500 ms at 1 ms an item
-    expect(nextBatchSize(10, 64, limits)).to.equal(25);
-    expect(nextBatchSize(100, 64, limits)).to.equal(10); // never below the minimum
-    expect(nextBatchSize(0.01, 400, limits)).to.equal(500); // never above the maximum
+/** A source that never runs dry, and work whose cost is whatever `costOf` says, on a fake clock. */
+function fakeWork(costOf: (chunk: number, items: number) => number) {
+  const clock = {now: 0};
+  const chunks: number[] = [];
+  const source: BatchSource<number> = {next: async (_trx, size) => Array.from({length: size}, (_, i) => i)};
+  const apply = async (_trx: Knex.Transaction, items: number[]) => {
+    clock.now += costOf(chunks.length, items.length);
+    chunks.push(items.length);
+  };
+  /** Runs `batches` batches; returns how long each held the lock and how many items it took. */
+  const run = async (pacing: LockPacing, batches: number) => {
+    const held: Array<{ms: number; items: number}> = [];
+    for (let batch = 0; batch < batches; batch++) {
+      const started = clock.now;
+      const {taken} = await takeChunks(noTransaction, {source, apply}, pacing, limits.maxSize, () => clock.now);
+      held.push({ms: clock.now - started, items: taken});
+    }
+    return held;
+  };
+  return {chunks, run};
+}
+
+describe('batches hold the lock within their budget by construction', () => {
+  it('probes with a small first chunk, then sizes chunks to an eighth of the budget, growing at most twofold', () => {
+    const pacing = new LockPacing(limits);
+    expect(pacing.chunkSize(500)).to.equal(FIRST_CHUNK_SIZE);
+    pacing.record(16, 16); // 1 ms an item: 62 would fit an eighth of 500 ms
+    expect(pacing.chunkSize(500)).to.equal(32);
+    pacing.record(32, 32);
+    expect(pacing.chunkSize(500)).to.equal(62);
+    expect(pacing.chunkSize(40)).to.equal(40); // never more than the batch has room for
+    pacing.record(62 * 100, 62); // 100 ms an item
+    expect(pacing.chunkSize(500)).to.equal(10); // never below the minimum
   });
 
-  it('follows a slower batch at once and a faster one only halfway', () => {
+  it('takes another chunk only while it is predicted to end within half the budget', () => {
+    const pacing = new LockPacing(limits);
+    pacing.record(50, 50); // 1 ms an item
+    expect(pacing.mayTakeChunk(200, 50)).to.equal(true);
+    expect(pacing.mayTakeChunk(201, 50)).to.equal(false);
+  });
+
+  it('follows a slower chunk at once and a faster one only halfway', () => {
     const cost = new ItemCost();
     expect(cost.record(64, 64)).to.equal(1);
     expect(cost.record(400, 100)).to.equal(4);
     expect(cost.record(100, 100)).to.equal(2.5);
   });
 
-  for (const [perItemMs, settles] of [[4, 62], [12, 20]] as const) {
-    it(`keeps batches of ${perItemMs} ms an item under the target from the first one on`, () => {
-      // At 12 ms an item (a slow or busy machine) the old first batch of 64 would have held the lock 768 ms.
-      const cost = new ItemCost();
-      let size = FIRST_BATCH_SIZE;
-      for (let batch = 0; batch < 10; batch++) {
-        const elapsed = size * perItemMs;
-        expect(elapsed, `batch ${batch} of ${size}`).to.be.at.most(limits.targetMs);
-        size = nextBatchSize(cost.record(elapsed, size), size, limits);
-      }
-      expect(size).to.equal(settles);
-    });
-  }
+  it('keeps a batch within budget when one chunk runs five times slower than measured', async () => {
+    // Every 7th chunk is a 5x spike (cold pages): a pre-sized batch planned at half the budget overran it at 2x.
+    const work = fakeWork((chunk, items) => items * (chunk % 7 === 6 ? 5 : 1));
+    const held = await work.run(new LockPacing(limits), 40);
+    for (const [batch, {ms}] of held.entries()) expect(ms, `batch ${batch}`).to.be.at.most(limits.targetMs);
+    expect(work.chunks.some((size, chunk) => chunk % 7 === 6 && size >= 40)).to.equal(true);
+  });
+
+  it('commits right after a chunk that overran the plan', async () => {
+    const work = fakeWork((chunk, items) => items * (chunk === 5 ? 20 : 1));
+    const held = await work.run(new LockPacing(limits), 3);
+    expect(work.chunks.slice(0, 5)).to.deep.equal([16, 32, 62, 62, 62]);
+    // Chunk 5 (62 items at 20 ms each) alone takes 1,240 ms: nothing is added to it.
+    expect(held[1]).to.deep.equal({ms: 1240, items: 62});
+    expect(work.chunks[6]).to.equal(limits.minSize); // and starts again small
+  });
+
+  it('fills the planned half of the budget at a steady cost, fixed cost per call included', async () => {
+    // 5 ms per apply call (the engine's lookups) plus 1 ms an item.
+    const work = fakeWork((_chunk, items) => 5 + items);
+    const held = await work.run(new LockPacing(limits), 20);
+    for (const {ms, items} of held.slice(1)) {
+      expect(ms).to.be.within(limits.targetMs * (3 / 8), limits.targetMs / 2);
+      expect(items).to.be.at.least(limits.targetMs * (3 / 8) * 0.9);
+    }
+  });
+
+  it('takes one chunk of the minimum when even that is slower than the plan', async () => {
+    const work = fakeWork((_chunk, items) => items * 60);
+    const held = await work.run(new LockPacing(limits), 3);
+    expect(held.map((batch) => batch.items)).to.deep.equal([16, 10, 10]);
+  });
+
+  it('stops at the end of the source or of the room it was given', async () => {
+    const pacing = new LockPacing({...limits, maxSize: 20});
+    const list = [1, 2, 3, 4, 5];
+    let position = 0;
+    const source: BatchSource<number> = {next: async (_trx, size) => list.slice(position, (position += size))};
+    const first = await takeChunks(noTransaction, {source, apply: async () => {}}, pacing, 3, () => 0);
+    expect(first).to.deep.equal({taken: 3, exhausted: false});
+    const rest = await takeChunks(noTransaction, {source, apply: async () => {}}, pacing, 20, () => 0);
+    expect(rest).to.deep.equal({taken: 2, exhausted: true});
+  });
 });

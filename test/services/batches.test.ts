@@ -2,7 +2,8 @@ import {expect} from 'chai';
 
 import {openDatabase, type Database} from '../../src/db/connection.js';
 import {resolveDatabaseTarget} from '../../src/db/url.js';
-import {FIRST_BATCH_SIZE, inTransaction, keysetSource, listSource, runInBatches} from '../../src/services/batches.js';
+import {inTransaction, keysetSource, listSource, runInBatches} from '../../src/services/batches.js';
+import {FIRST_CHUNK_SIZE} from '../../src/services/lock-pacing.js';
 import {removeTempDirs} from '../support/databases.js';
 import {testDialects} from '../support/dialects.js';
 import {fixtureDatabase} from '../support/postgres-fixtures.js';
@@ -52,18 +53,49 @@ for (const dialect of testDialects()) {
       expect(Number((await db.knex('batch_probe').where('n', 1).count({c: '*'}))[0].c)).to.equal(17);
     });
 
-    it('probes with a small first batch before any cost is known, then grows', async () => {
+    it('probes with a small first chunk before any cost is known, then grows, in one transaction while it fits', async () => {
       const asked: number[] = [];
+      const transactions = new Set<unknown>();
       const ids = Array.from({length: 23}, (_, i) => `k${String(i).padStart(2, '0')}`);
       const list = listSource(ids);
       const report = await runInBatches({
         db,
-        source: {next: (trx, size) => (asked.push(size), list.next(trx, size))},
+        source: {next: (trx, size) => (asked.push(size), transactions.add(trx), list.next(trx, size))},
         apply: async () => {},
       });
-      expect(asked[0]).to.equal(FIRST_BATCH_SIZE);
-      expect(asked[1]).to.be.greaterThan(FIRST_BATCH_SIZE);
-      expect(report.items).to.equal(23);
+      expect(asked[0]).to.equal(FIRST_CHUNK_SIZE);
+      expect(asked[1]).to.be.greaterThan(FIRST_CHUNK_SIZE);
+      expect(report).to.include({items: 23, batches: 1});
+      expect(transactions.size).to.equal(1);
+    });
+
+    it('commits a batch before a chunk that would take it past half the lock budget', async () => {
+      const chunks: Array<{size: number; trx: unknown}> = [];
+      const report = await runInBatches({
+        db,
+        targetBatchMs: 400,
+        minBatchSize: 2,
+        source: keysetSource(
+          (trx, after, size) => trx('batch_probe').modify((q) => (after ? q.where('id', '>', after) : q)).orderBy('id').limit(size).pluck('id'),
+          (id: string) => id,
+        ),
+        apply: async (trx, ids) => {
+          chunks.push({size: ids.length, trx});
+          await trx('batch_probe').whereIn('id', ids).update({n: 3});
+          await new Promise((resolve) => setTimeout(resolve, ids.length * 10)); // 10 ms an item
+        },
+      });
+      const updated = Number((await db.knex('batch_probe').where('n', 3).count({c: '*'}))[0].c);
+      await db.knex('batch_probe').update({n: 0});
+      // The probe of 16 takes 160 ms: a chunk of an eighth of the budget (~5 items, 50 ms) would end past 200 ms.
+      // The next batch takes the 7 left in chunks of that eighth, in one transaction.
+      const [probe, ...rest] = chunks;
+      expect(probe.size).to.equal(16);
+      expect(rest.map((chunk) => chunk.size).reduce((a, b) => a + b)).to.equal(7);
+      expect(rest.length).to.be.at.least(2);
+      expect(new Set(rest.map((chunk) => chunk.trx))).to.have.lengthOf(1).and.not.to.include(probe.trx);
+      expect(report).to.include({items: 23, batches: 2});
+      expect(updated).to.equal(23);
     });
 
     if (dialect === 'sqlite') {
