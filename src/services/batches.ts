@@ -98,12 +98,17 @@ export async function runInBatches<T>(options: BatchOptions<T>): Promise<BatchRe
       const room = options.limit === undefined ? maxSize : Math.min(maxSize, options.limit - report.items);
       if (room <= 0) break;
       const started = performance.now();
+      let chunksDone = started;
       const batch = await inTransaction(options.db, async (trx) => {
         if (options.db.dialect === 'sqlite') await otherWriters.check(trx);
-        return takeChunks(trx, options, pacing, room);
+        const taken = await takeChunks(trx, options, pacing, room);
+        chunksDone = performance.now();
+        return taken;
       }, {rollback: options.dryRun});
-      const elapsed = performance.now() - started;
+      const ended = performance.now();
+      const elapsed = ended - started;
       if (batch.taken === 0) break;
+      pacing.recordCommit(ended - chunksDone, batch.taken);
       if (!options.dryRun) await checkpoints.afterBatch(batch.taken);
       report.items += batch.taken;
       report.batches += 1;
@@ -144,7 +149,7 @@ export async function takeChunks<T>(
     pacing.record(now - chunkStarted, items.length);
     taken += items.length;
     if (items.length < size) return {taken, exhausted: true};
-    if (taken >= room || !pacing.mayTakeChunk(now - locked, pacing.chunkSize(room - taken))) return {taken, exhausted: false};
+    if (taken >= room || !pacing.mayTakeChunk(now - locked, taken, pacing.chunkSize(room - taken))) return {taken, exhausted: false};
   }
 }
 

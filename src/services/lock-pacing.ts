@@ -1,8 +1,9 @@
 /**
  * How long one batch keeps its transaction (and on SQLite the file's one write lock) open.
  * A batch is not sized up front: it takes its items in small chunks, and before each chunk
- * asks whether that chunk, at the cost per item measured so far, would still end within half
- * the lock budget. So a batch plans at most half its budget, and a chunk that turns out
+ * asks whether that chunk and the commit after it, at the costs per item measured so far,
+ * would still end within half the lock budget. So a batch plans at most half its budget, and
+ * a chunk that turns out
  * slower than predicted (cold pages, a busy disk) overruns the plan by one chunk only: a
  * chunk is planned at an eighth of the budget, so it may run five times slower than measured
  * before the batch exceeds its budget. A pre-sized batch survived only twice its prediction.
@@ -31,6 +32,8 @@ export const CHUNK_SHARE = 1 / 8;
 
 export class LockPacing {
   private readonly cost = new ItemCost();
+  /** A commit writes the batch's pages (SQLite: to the WAL), so it grows with the batch. */
+  private readonly commitCost = new ItemCost();
   private lastChunk: number | undefined;
 
   constructor(private readonly limits: PacingLimits) {}
@@ -56,10 +59,16 @@ export class LockPacing {
     this.lastChunk = items;
   }
 
-  /** Whether a batch open for `elapsedMs` may take a chunk of `size` more items. */
-  mayTakeChunk(elapsedMs: number, size: number): boolean {
-    const perItemMs = this.cost.perItemMs ?? 0;
-    return elapsedMs + size * perItemMs <= this.limits.targetMs * PLANNED_SHARE;
+  /** A batch of `items` took `elapsedMs` to commit. */
+  recordCommit(elapsedMs: number, items: number): void {
+    if (items > 0) this.commitCost.record(elapsedMs, items);
+  }
+
+  /** Whether a batch open for `elapsedMs` with `taken` items may take a chunk of `size` more. */
+  mayTakeChunk(elapsedMs: number, taken: number, size: number): boolean {
+    const chunkMs = size * (this.cost.perItemMs ?? 0);
+    const commitMs = (taken + size) * (this.commitCost.perItemMs ?? 0);
+    return elapsedMs + chunkMs + commitMs <= this.limits.targetMs * PLANNED_SHARE;
   }
 }
 

@@ -42,11 +42,14 @@ describe('batches hold the lock within their budget by construction', () => {
     expect(pacing.chunkSize(500)).to.equal(10); // never below the minimum
   });
 
-  it('takes another chunk only while it is predicted to end within half the budget', () => {
+  it('takes another chunk only while it and the commit are predicted to end within half the budget', () => {
     const pacing = new LockPacing(limits);
     pacing.record(50, 50); // 1 ms an item
-    expect(pacing.mayTakeChunk(200, 50)).to.equal(true);
-    expect(pacing.mayTakeChunk(201, 50)).to.equal(false);
+    expect(pacing.mayTakeChunk(200, 100, 50)).to.equal(true);
+    expect(pacing.mayTakeChunk(201, 100, 50)).to.equal(false);
+    pacing.recordCommit(20, 200); // 0.1 ms an item
+    expect(pacing.mayTakeChunk(185, 100, 50)).to.equal(true); // 185 + 50 + 15
+    expect(pacing.mayTakeChunk(186, 100, 50)).to.equal(false);
   });
 
   it('follows a slower chunk at once and a faster one only halfway', () => {
