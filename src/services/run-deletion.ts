@@ -72,8 +72,8 @@ export async function deleteRuns(ctx: RepositoryContext, source: BatchSource<str
 }
 
 /**
- * On SQLite a live Prefect server may be writing to the same file: batches shrink when one holds
- * the lock over 400 ms, and the lock is left free for 100 ms (a waiting writer's longest poll
+ * On SQLite a live Prefect server may be writing to the same file: a batch holds the lock at
+ * most 400 ms (lock-pacing.ts), and the lock is left free for 100 ms (a waiting writer's longest poll
  * interval) before the next one. PostgreSQL locks rows, not the database: no pause.
  */
 export function sharingTheLock(ctx: RepositoryContext): {batchSize?: number; targetBatchMs?: number; pauseBetweenBatchesMs?: number} {
