@@ -140,8 +140,8 @@ export async function takeChunks<T>(
 ): Promise<{taken: number; exhausted: boolean}> {
   const locked = clock();
   let taken = 0;
+  let size = pacing.chunkSize(room);
   for (;;) {
-    const size = pacing.chunkSize(room - taken);
     const chunkStarted = clock();
     const items = await work.source.next(trx, size);
     if (items.length > 0) await work.apply(trx, items);
@@ -149,7 +149,9 @@ export async function takeChunks<T>(
     pacing.record(now - chunkStarted, items.length);
     taken += items.length;
     if (items.length < size) return {taken, exhausted: true};
-    if (taken >= room || !pacing.mayTakeChunk(now - locked, taken, pacing.chunkSize(room - taken))) return {taken, exhausted: false};
+    if (taken >= room) return {taken, exhausted: false};
+    size = pacing.chunkSize(room - taken, now - locked, taken);
+    if (!pacing.mayTakeChunk(now - locked, taken, size)) return {taken, exhausted: false};
   }
 }
 

@@ -30,25 +30,39 @@ export const PLANNED_SHARE = 1 / 2;
  */
 export const CHUNK_SHARE = 1 / 8;
 
+/**
+ * A chunk is planned at least this many times its fixed cost per call, so that the fixed cost
+ * stays a third of the time at most: where it is large (PostgreSQL plans each statement anew,
+ * tens of milliseconds for a delete's), chunks grow, and fewer of them fit in a batch.
+ */
+const FIXED_COST_MULTIPLE = 3;
+
 export class LockPacing {
-  private readonly cost = new ItemCost();
+  private readonly cost = new ChunkCost();
   /** A commit writes the batch's pages (SQLite: to the WAL), so it grows with the batch. */
   private readonly commitCost = new ItemCost();
   private lastChunk: number | undefined;
 
   constructor(private readonly limits: PacingLimits) {}
 
-  /** The next chunk's size, at most `room`. */
-  chunkSize(room: number): number {
+  /**
+   * The next chunk's size, at most `room`, for a batch open for `elapsedMs` with `taken` items.
+   * While the recent chunks are too alike in size to tell the fixed cost apart, a chunk twice
+   * the last is tried whenever it fits the batch's plan even with no fixed cost assumed (the
+   * pessimistic case).
+   */
+  chunkSize(room: number, elapsedMs = 0, taken = 0): number {
     const {minSize, maxSize, targetMs} = this.limits;
     const perItemMs = this.cost.perItemMs;
-    let size: number;
-    if (perItemMs === undefined || this.lastChunk === undefined) size = Math.max(minSize, FIRST_CHUNK_SIZE);
-    else {
-      const fitting = perItemMs > 0 ? Math.floor((targetMs * CHUNK_SHARE) / perItemMs) : maxSize;
-      // Growth is capped so that one lucky chunk cannot make the next one huge.
-      size = Math.max(minSize, Math.min(this.lastChunk * 2, fitting));
+    if (perItemMs === undefined || this.lastChunk === undefined) return Math.max(1, Math.min(Math.max(minSize, FIRST_CHUNK_SIZE), maxSize, room));
+    if (!this.cost.fitted) {
+      const doubled = Math.min(this.lastChunk * 2, maxSize, room);
+      if (this.mayTakeChunk(elapsedMs, taken, doubled)) return doubled;
     }
+    const chunkMs = Math.min(targetMs * PLANNED_SHARE, Math.max(targetMs * CHUNK_SHARE, this.cost.fixedMs * FIXED_COST_MULTIPLE));
+    const fitting = perItemMs > 0 ? Math.floor((chunkMs - this.cost.fixedMs) / perItemMs) : maxSize;
+    // Growth is capped so that one lucky chunk cannot make the next one huge.
+    const size = Math.max(minSize, Math.min(this.lastChunk * 2, fitting));
     return Math.max(1, Math.min(size, maxSize, room));
   }
 
@@ -66,9 +80,45 @@ export class LockPacing {
 
   /** Whether a batch open for `elapsedMs` with `taken` items may take a chunk of `size` more. */
   mayTakeChunk(elapsedMs: number, taken: number, size: number): boolean {
-    const chunkMs = size * (this.cost.perItemMs ?? 0);
     const commitMs = (taken + size) * (this.commitCost.perItemMs ?? 0);
-    return elapsedMs + chunkMs + commitMs <= this.limits.targetMs * PLANNED_SHARE;
+    return elapsedMs + this.cost.predict(size) + commitMs <= this.limits.targetMs * PLANNED_SHARE;
+  }
+}
+
+/**
+ * What a chunk costs: a fixed part per call and a part per item. The fixed part is fitted
+ * (least squares, older chunks weighing less) whenever recent chunks differ enough in size to
+ * tell the two apart, and kept otherwise; the part per item follows what remains.
+ */
+export class ChunkCost {
+  fixedMs = 0;
+  /** Whether the recent chunks differed enough in size to give the fixed part. */
+  fitted = false;
+  private readonly item = new ItemCost();
+  private sums = {w: 0, x: 0, y: 0, xx: 0, xy: 0};
+
+  get perItemMs(): number | undefined {
+    return this.item.perItemMs;
+  }
+
+  record(elapsedMs: number, items: number): void {
+    const s = this.sums;
+    const decay = 0.75;
+    this.sums = {w: s.w * decay + 1, x: s.x * decay + items, y: s.y * decay + elapsedMs, xx: s.xx * decay + items * items, xy: s.xy * decay + items * elapsedMs};
+    const {w, x, y, xx, xy} = this.sums;
+    const meanX = x / w;
+    const varianceX = xx / w - meanX * meanX;
+    const slope = varianceX > (meanX * 0.2) ** 2 ? (xy / w - meanX * (y / w)) / varianceX : 0;
+    this.fitted = slope > 0;
+    if (slope > 0) {
+      // The fit is itself smoothed; this chunk, if slower, still counts at once.
+      this.fixedMs = Math.min(Math.max(0, y / w - slope * meanX), elapsedMs);
+      this.item.perItemMs = Math.max(slope, (elapsedMs - this.fixedMs) / items);
+    } else this.item.record(Math.max(elapsedMs - this.fixedMs, elapsedMs * 0.05), items);
+  }
+
+  predict(items: number): number {
+    return this.fixedMs + items * (this.item.perItemMs ?? 0);
   }
 }
 

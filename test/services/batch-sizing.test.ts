@@ -2,7 +2,7 @@ import {expect} from 'chai';
 import type {Knex} from 'knex';
 
 import {type BatchSource, takeChunks} from '../../src/services/batches.js';
-import {FIRST_CHUNK_SIZE, ItemCost, LockPacing} from '../../src/services/lock-pacing.js';
+import {ChunkCost, FIRST_CHUNK_SIZE, ItemCost, LockPacing} from '../../src/services/lock-pacing.js';
 
 const limits = {minSize: 10, maxSize: 500, targetMs: 500};
 const noTransaction = undefined as unknown as Knex.Transaction;
@@ -84,6 +84,27 @@ describe('batches hold the lock within their budget by construction', () => {
       expect(ms).to.be.within(limits.targetMs * (3 / 8), limits.targetMs / 2);
       expect(items).to.be.at.least(limits.targetMs * (3 / 8) * 0.9);
     }
+  });
+
+  it('grows chunks where the fixed cost per call is large, so that it stays a third of a chunk at most', async () => {
+    // 70 ms per call (PostgreSQL planning a delete's statements) plus 0.3 ms an item: chunks of an
+    // eighth of the budget would be all fixed cost.
+    const work = fakeWork((_chunk, items) => 70 + items * 0.3);
+    const held = await work.run(new LockPacing(limits), 10);
+    for (const {ms, items} of held.slice(3)) {
+      expect(ms).to.be.at.most(limits.targetMs / 2);
+      expect(items).to.be.at.least(400);
+    }
+  });
+
+  it('fits the fixed cost per call apart from the cost per item', () => {
+    const cost = new ChunkCost();
+    cost.record(70 + 16 * 0.3, 16);
+    cost.record(70 + 32 * 0.3, 32);
+    expect(cost.fixedMs).to.be.closeTo(70, 0.001);
+    expect(cost.predict(100)).to.be.closeTo(100, 1);
+    cost.record(70 + 32 * 0.3, 32); // same size again: nothing new about the fixed part
+    expect(cost.fixedMs).to.be.closeTo(70, 0.001);
   });
 
   it('takes one chunk of the minimum when even that is slower than the plan', async () => {
