@@ -1,12 +1,12 @@
 /**
  * How long one batch keeps its transaction (and on SQLite the file's one write lock) open.
- * A batch is not sized up front: it takes its items in small chunks, and before each chunk
- * asks whether that chunk and the commit after it, at the costs per item measured so far,
- * would still end within half the lock budget. So a batch plans at most half its budget, and
- * a chunk that turns out
- * slower than predicted (cold pages, a busy disk) overruns the plan by one chunk only: a
- * chunk is planned at an eighth of the budget, so it may run five times slower than measured
- * before the batch exceeds its budget. A pre-sized batch survived only twice its prediction.
+ * A batch is not sized up front: it takes its items in chunks, and before each chunk asks
+ * whether that chunk and the commit after it, at the costs measured so far, would still end
+ * within half the lock budget. So a batch plans at most half its budget, and a chunk slower
+ * than predicted (cold pages, a busy disk) overruns the plan by itself only: a chunk is planned
+ * at an eighth of the budget, so it may run five times slower than measured before the batch
+ * exceeds its budget, where a pre-sized batch survived only twice its prediction. Where a call
+ * has a large fixed cost, chunks are planned larger (see FIXED_COST_MULTIPLE) and tolerate less.
  */
 
 export interface PacingLimits {
