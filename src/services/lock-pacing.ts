@@ -37,6 +37,9 @@ export const CHUNK_SHARE = 1 / 8;
  */
 const FIXED_COST_MULTIPLE = 3;
 
+/** The most a chunk tried at twice the last size may be predicted to take, as a share of the budget. */
+const EXPLORING_SHARE = 1 / 4;
+
 export class LockPacing {
   private readonly cost = new ChunkCost();
   /** A commit writes the batch's pages (SQLite: to the WAL), so it grows with the batch. */
@@ -47,17 +50,20 @@ export class LockPacing {
 
   /**
    * The next chunk's size, at most `room`, for a batch open for `elapsedMs` with `taken` items.
-   * While the recent chunks are too alike in size to tell the fixed cost apart, a chunk twice
-   * the last is tried whenever it fits the batch's plan even with no fixed cost assumed (the
-   * pessimistic case).
+   * While the recent chunks are too alike in size to tell the fixed cost apart, a batch opens
+   * with a chunk twice the last when even the pessimistic prediction (no fixed cost: all of it
+   * per item) gives it a quarter of the budget at most: it then tolerates a fourfold surprise
+   * (twofold when chunks are stuck at the minimum size).
    */
   chunkSize(room: number, elapsedMs = 0, taken = 0): number {
     const {minSize, maxSize, targetMs} = this.limits;
     const perItemMs = this.cost.perItemMs;
     if (perItemMs === undefined || this.lastChunk === undefined) return Math.max(1, Math.min(Math.max(minSize, FIRST_CHUNK_SIZE), maxSize, room));
-    if (!this.cost.fitted) {
+    if (!this.cost.fitted && elapsedMs === 0 && taken === 0) {
       const doubled = Math.min(this.lastChunk * 2, maxSize, room);
-      if (this.mayTakeChunk(elapsedMs, taken, doubled)) return doubled;
+      // Stuck at the minimum, where a fixed cost passed for a cost per item hides most often, it may take up to the plan.
+      const share = this.lastChunk <= minSize ? PLANNED_SHARE : EXPLORING_SHARE;
+      if (doubled * perItemMs + this.cost.fixedMs <= targetMs * share) return doubled;
     }
     const chunkMs = Math.min(targetMs * PLANNED_SHARE, Math.max(targetMs * CHUNK_SHARE, this.cost.fixedMs * FIXED_COST_MULTIPLE));
     const fitting = perItemMs > 0 ? Math.floor((chunkMs - this.cost.fixedMs) / perItemMs) : maxSize;

@@ -91,7 +91,9 @@ describe('batches hold the lock within their budget by construction', () => {
     // eighth of the budget would be all fixed cost.
     const work = fakeWork((_chunk, items) => 70 + items * 0.3);
     const held = await work.run(new LockPacing(limits), 10);
-    for (const {ms, items} of held.slice(3)) {
+    // From minimum chunks, a chunk twice the last tells the fixed cost apart; chunks then double up to their size.
+    expect(work.chunks.slice(0, 9)).to.deep.equal([16, 13, 10, 20, 40, 80, 160, 320, 466]);
+    for (const {ms, items} of held.slice(4)) {
       expect(ms).to.be.at.most(limits.targetMs / 2);
       expect(items).to.be.at.least(400);
     }
