@@ -50,6 +50,8 @@ export interface DoctorContext {
   fullIntegrity: boolean;
   /** Where the SQLite file is (storage check). */
   filename?: string;
+  /** Aborted when the doctor gives up (a check failed): work still running beside stops. */
+  signal?: AbortSignal;
 }
 
 export interface Check {
@@ -57,6 +59,12 @@ export interface Check {
   /** The command that repairs what the check finds. */
   fix: string;
   detect(doctor: DoctorContext): Promise<Detection>;
+  /**
+   * Whether detection starts first and runs beside the other checks: its work keeps another
+   * processor busy than theirs (a thread of its own; or, on PostgreSQL, this process deriving
+   * while the server answers the other checks' queries).
+   */
+  runsBeside?(ctx: RepositoryContext): boolean;
   /** Repairs and returns how many rows it changed (or would, on a dry run). */
   repair?(doctor: DoctorContext): Promise<number>;
 }
@@ -214,6 +222,7 @@ async function bookkeepingMismatches(ctx: RepositoryContext): Promise<Array<{kin
 
 export const runBookkeepingCheck: Check = {
   name: 'run-bookkeeping',
+  runsBeside: (ctx) => ctx.db.dialect === 'postgres',
   fix: `${FIX} (re-derives state columns, start/end, total_run_time and run_count from the history)`,
   async detect({ctx}) {
     const found = await bookkeepingMismatches(ctx);
