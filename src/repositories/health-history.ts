@@ -256,6 +256,9 @@ export async function forEachRunWithHistory(ctx: RepositoryContext, kind: RunKin
         if (done.length >= PASS_BATCH) {
           onBatch(done);
           done = [];
+          // SQLite's cursors answer without ever leaving this turn of the event loop: let it
+          // run between batches, so checks running beside (a reader thread's answer) are heard.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
       if (done.length > 0) onBatch(done);

@@ -30,7 +30,7 @@ export async function foreignKeyViolations(source: Database | Knex.Transaction, 
   const sql = 'pragma foreign_key_check';
   // A Knex transaction is a function; the database is a plain record.
   const knex = typeof source === 'function' ? source : source.knex;
-  const offThread = typeof source === 'function' ? undefined : readOffThread(source, sql, signal);
+  const offThread = typeof source === 'function' ? undefined : readOffThread(source, sql, [], signal);
   const rows = (await (offThread ?? knex.raw(sql))) as ForeignKeyCheckRow[];
   const keys = new Map<string, Array<{id: number; from: string; on_delete: string}>>();
   const out: ForeignKeyViolation[] = [];
@@ -68,7 +68,7 @@ export async function integrityProblems(db: Database, {full = false, signal}: {f
   const pragma = full ? 'integrity_check' : 'quick_check';
   const sql = `pragma ${pragma}`;
   // The longest single statement of the doctor: in a thread of its own, so other checks run meanwhile.
-  const rows = (await (readOffThread(db, sql, signal) ?? db.knex.raw(sql))) as Array<Record<string, string>>;
+  const rows = (await (readOffThread(db, sql, [], signal) ?? db.knex.raw(sql))) as Array<Record<string, string>>;
   return rows.map((row) => row[pragma]).filter((line) => line !== 'ok');
 }
 

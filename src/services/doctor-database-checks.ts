@@ -8,7 +8,7 @@ import {
   vacuum,
 } from '../repositories/health-storage.js';
 import {inTransaction} from './batches.js';
-import type {Check, DoctorContext} from './doctor-checks.js';
+import {type Check, canRunBeside, type DoctorContext} from './doctor-checks.js';
 
 /**
  * The checks of the database itself rather than of Prefect's rows: SQLite's integrity and
@@ -28,7 +28,7 @@ const sqliteOnly = (name: string) => ({count: 0, sample_ids: [], detail: `${name
 
 export const integrityCheck: Check = {
   name: 'integrity',
-  runsBeside: (ctx) => ctx.db.sqliteFile !== undefined,
+  runsBeside: (ctx) => ctx.db.dialect === 'sqlite' && canRunBeside(ctx),
   fix: 'prefectdb db doctor --fix (REINDEX rebuilds damaged indexes; --full also checks each index against its table); a damaged table needs a backup, or: sqlite3 prefect.db ".recover" | sqlite3 recovered.db',
   async detect(doctor) {
     const {ctx} = doctor;
@@ -47,7 +47,7 @@ export const integrityCheck: Check = {
 
 export const foreignKeysCheck: Check = {
   name: 'foreign-keys',
-  runsBeside: (ctx) => ctx.db.sqliteFile !== undefined,
+  runsBeside: (ctx) => ctx.db.dialect === 'sqlite' && canRunBeside(ctx),
   fix: 'prefectdb db doctor --fix (does to each row what its foreign key does on delete: CASCADE deletes it, SET NULL clears it)',
   async detect({ctx, signal}) {
     if (ctx.db.dialect !== 'sqlite') return sqliteOnly('foreign-keys');

@@ -139,13 +139,36 @@ export async function runDoctor(db: Database, schema: SchemaInfo, options: Docto
 }
 
 /**
+ * How many checks run beside the rest at once: with this process's own work, two keep the
+ * processors and the disk busy without more readers fighting over the same disk and cache
+ * (and, on PostgreSQL, within the connection pool: run-bookkeeping holds two connections).
+ */
+const BESIDE_LANES = 2;
+
+/** Beside checks that take longest on a big database start first (then the rest in report order). */
+const LONGEST_FIRST = ['run-bookkeeping', 'integrity', 'foreign-keys'];
+const startRank = (check: Check) => {
+  const rank = LONGEST_FIRST.indexOf(check.name);
+  return rank < 0 ? LONGEST_FIRST.length : rank;
+};
+
+/** Runs `work` on each item, at most `lanes` at a time, in order of the list. */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({length: Math.min(lanes, items.length)}, lane));
+}
+
+/**
  * Runs every chosen check's detection: those that run beside the others (a thread of their
- * own, or the client's share on PostgreSQL) first and all at once, then the rest one by one.
+ * own, or the server's work on PostgreSQL) in lanes from the start, the rest one by one.
  * The first failure stops the rest (work running beside is told through the doctor's signal)
  * and is thrown once nothing runs any more.
  */
 async function detectAll(doctor: DoctorContext, stop: AbortController, chosen: readonly Check[], progress: ProgressListener | undefined, detect: (check: Check) => Promise<void>): Promise<void> {
-  const beside = chosen.filter((check) => check.runsBeside?.(doctor.ctx));
+  const beside = chosen.filter((check) => check.runsBeside?.(doctor.ctx)).sort((a, b) => startRank(a) - startRank(b));
   const running = new Set<string>();
   let started = 0;
   let failure: {error: unknown} | undefined;
@@ -164,7 +187,9 @@ async function detectAll(doctor: DoctorContext, stop: AbortController, chosen: r
       if (running.size > 0) tell();
     }
   };
-  const besideDone = Promise.all(beside.map(run));
+  const besideDone = inLanes(beside, BESIDE_LANES, async (check) => {
+    if (!stop.signal.aborted) await run(check);
+  });
   for (const check of chosen) {
     if (stop.signal.aborted) break;
     if (!beside.includes(check)) await run(check);

@@ -27,6 +27,11 @@ describe('reading a statement in a thread of its own (SQLite; PostgreSQL has no 
     expect(rows).to.deep.equal([{big: 9007199254740993n, small: 42, tables: 1}]);
   });
 
+  it('binds parameters as the pool connection does', async () => {
+    const rows = await readOffThread(db, 'select ? as text, ? as flag, ? as missing, ? as number', ['a\'b', true, null, 2.5]);
+    expect(rows).to.deep.equal([{text: "a'b", flag: 1, missing: null, number: 2.5}]);
+  });
+
   it('leaves this thread and the pool connection free while it runs', async () => {
     const order: string[] = [];
     const slow = (readOffThread(db, SLOW_COUNT) as Promise<unknown>).then(() => order.push('reader thread'));
@@ -44,7 +49,7 @@ describe('reading a statement in a thread of its own (SQLite; PostgreSQL has no 
   it('stops the thread when the work it was part of is given up', async () => {
     const stop = new AbortController();
     const started = Date.now();
-    const reading = readOffThread(db, SLOW_COUNT.replace('3000000', '300000000'), stop.signal) as Promise<unknown>;
+    const reading = readOffThread(db, SLOW_COUNT.replace('3000000', '300000000'), [], stop.signal) as Promise<unknown>;
     setTimeout(() => stop.abort(), 50);
     let error: unknown;
     await reading.catch((e: unknown) => (error = e));
