@@ -19,8 +19,9 @@
  *
  * Either database may be a PostgreSQL URL (both should be). There the server does most of a
  * list's work, so each command's CPU time adds its server processes' (bench/report-pg-cpu.mjs);
- * the whole-database floor, PostgreSQL having no quick_check, is one sequential read of every
- * table (bench/pg-scan-floor.ts).
+ * the whole-database floors, PostgreSQL having no quick_check, are one sequential read of every
+ * table and PostgreSQL's own structural check (amcheck, as pg_amcheck runs it) of every table
+ * and index (bench/pg-scan-floor.ts).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
@@ -31,7 +32,7 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 
 import {printTable, ratio} from './measure.js';
-import {scanEveryTable} from './pg-scan-floor.js';
+import {checkEveryRelation, scanEveryTable} from './pg-scan-floor.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(root, 'bin/run.js');
@@ -301,6 +302,7 @@ async function wholePart(): Promise<void> {
  */
 async function postgresWholePart(): Promise<void> {
   const floor = await scanEveryTable(BIG);
+  const check = await checkEveryRelation(BIG);
   const sizes = run(['db', 'status', '--sizes', '-o', 'json'], BIG);
   const doctor = run(['db', 'doctor', '--json'], BIG, {keepStdout: true});
   const findings = JSON.parse(doctor.stdout) as Array<{check: string; seconds: number; status: string}>;
@@ -309,8 +311,10 @@ async function postgresWholePart(): Promise<void> {
     ['', 'wall', 'vs floor', 'CPU (client + server)', 'vs floor'],
     [
       ['floor: count(*) of every table, sequential scans', seconds(floor.wall), '', seconds(floor.cpu), ''],
+      [`check floor: amcheck of ${check.tables} tables and b-tree indexes (pg_amcheck's default)`, seconds(check.wall), ratio(check.wall, floor.wall), seconds(check.cpu), ratio(check.cpu, floor.cpu)],
       ['db status --sizes', seconds(sizes.wall), ratio(sizes.wall, floor.wall), seconds(sizes.cpu), ratio(sizes.cpu, floor.cpu)],
       ['db doctor (every check)', seconds(doctor.wall), ratio(doctor.wall, floor.wall), seconds(doctor.cpu), ratio(doctor.cpu, floor.cpu)],
+      ['db doctor against the check floor', '', ratio(doctor.wall, check.wall), '', ratio(doctor.cpu, check.cpu)],
       ...findings.map((f) => [`  ${f.check} (${f.status})`, `${f.seconds.toFixed(2)} s`, '', '', '']),
     ],
   );

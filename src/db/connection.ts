@@ -21,6 +21,21 @@ export interface Database {
   readonly target: DatabaseTarget;
   /** Said on stderr by the command: what a read had to leave out (a WAL it could not read). */
   readonly readNotice?: string;
+  /** SQLite: how the file was opened, for a reader of its own in another thread (absent for an in-memory snapshot). */
+  readonly sqliteFile?: SqliteFileAccess;
+}
+
+/** What a second SQLite connection needs to open the same file the same way (db/off-thread.ts). */
+export interface SqliteFileAccess {
+  path: string;
+  /** Opened read-only (a file this process may not write); otherwise read-write with query_only. */
+  readonly: boolean;
+  /** The pool connection's own per-connection settings. */
+  pragmas: readonly string[];
+}
+
+function fileAccess(path: string, kind: SqliteOpenKind): SqliteFileAccess {
+  return {path, readonly: kind === 'readonly', pragmas: SQLITE_PRAGMAS};
 }
 
 // Prefect's per-connection SQLite settings (configurations.py), minus journal_mode, which
@@ -54,7 +69,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     if (blocker) throw unavailableError(`cannot write to ${target.display}: ${blocker}`);
     const knex = await sqliteKnex(createKnex, target.filename, 'write');
     await checkConnection(knex, target, SQLITE_PROBE);
-    return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target};
+    return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target, sqliteFile: fileAccess(target.filename, 'write')};
   }
   const {sqliteReadMode, sqliteSnapshot} = await import('./sqlite-access.js');
   const mode = sqliteReadMode(target.filename);
@@ -62,7 +77,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     const knex = await sqliteKnex(createKnex, target.filename, mode.kind);
     try {
       await checkConnection(knex, target, SQLITE_PROBE);
-      return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target};
+      return {knex, dialect: target.dialect, codec: codecFor(target.dialect), target, sqliteFile: fileAccess(target.filename, mode.kind)};
     } catch (error) {
       // A WAL whose side files exist but cannot be opened here: read the main file instead.
       if (mode.kind !== 'readonly' || !existsSync(`${target.filename}-wal`)) throw error;

@@ -102,6 +102,7 @@ async function drainCursor<R>(cursor: RowCursor<R>, batchSize: number, onBatch: 
 }
 
 /** What better-sqlite3 accepts, as Knex's own client converts them. */
-function sqliteBindings(bindings: readonly unknown[]): unknown[] {
+/** Knex's bindings as better-sqlite3 takes them. */
+export function sqliteBindings(bindings: readonly unknown[]): unknown[] {
   return bindings.map((binding) => (binding instanceof Date ? binding.valueOf() : typeof binding === 'boolean' ? Number(binding) : binding));
 }

@@ -10,6 +10,11 @@ export interface SqlDialect {
   readonly dialect: Dialect;
   /** `column` starts with `prefix` (ids are uuid in PG, text in SQLite). */
   idStartsWith(qb: Knex.QueryBuilder, column: string, prefix: string): Knex.QueryBuilder;
+  /**
+   * `column` contains `text` as typed (its % and _ are not wildcards), in any case: Prefect's
+   * name filters are ILIKE on PostgreSQL, and SQLite's LIKE ignores (ASCII) case itself.
+   */
+  containsIgnoringCase(qb: Knex.QueryBuilder, column: string, text: string): Knex.QueryBuilder;
   /** The JSON array in `column` contains the string `value` (tags). */
   jsonArrayContains(qb: Knex.QueryBuilder, column: string, value: string): Knex.QueryBuilder;
   /** An expression reading a text field of a JSON object column, e.g. created_by.id. */
@@ -48,6 +53,7 @@ function sqliteDialect(knex: Knex): SqlDialect {
   return {
     dialect: 'sqlite',
     idStartsWith: (qb, column, prefix) => qb.where(column, '>=', prefix).andWhere(column, '<', prefix + '\uffff'),
+    containsIgnoringCase: (qb, column, text) => qb.whereRaw(`?? like ? escape '\\'`, [column, likePattern(text)]),
     jsonArrayContains: (qb, column, value) =>
       qb.whereRaw(`exists (select 1 from json_each(??) where json_each.value = ?)`, [column, value]),
     jsonText: (column, key) => knex.raw(`json_extract(??, ?)`, [column, `$.${key}`]),
@@ -73,6 +79,7 @@ function postgresDialect(knex: Knex): SqlDialect {
   return {
     dialect: 'postgres',
     idStartsWith: (qb, column, prefix) => qb.whereRaw(`??::text like ?`, [column, `${prefix}%`]),
+    containsIgnoringCase: (qb, column, text) => qb.whereRaw(`?? ilike ? escape '\\'`, [column, likePattern(text)]),
     jsonArrayContains: (qb, column, value) => qb.whereRaw(`?? @> ?::jsonb`, [column, JSON.stringify([value])]),
     jsonText: (column, key) => knex.raw(`?? ->> ?`, [column, key]),
     jsonFieldJson: (column, key) => knex.raw(`(?? -> ?)::text`, [column, key]),
@@ -99,4 +106,9 @@ export function whereIdIn(qb: Knex.QueryBuilder, column: string, ids: readonly s
   const client = (qb as unknown as {client?: {dialect?: string}}).client;
   if (client?.dialect === 'postgresql') return qb.whereRaw('?? = any(?::uuid[])', [column, [...ids]]);
   return qb.whereIn(column, [...ids]);
+}
+
+/** A LIKE pattern matching `text` anywhere, its wildcard characters (and the escape) taken literally. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

@@ -45,7 +45,7 @@ export async function streamFlows(ctx: RepositoryContext, options: Omit<FlowList
 
 function flowQuery(ctx: RepositoryContext, options: Omit<FlowListOptions, 'limit'>): Knex.QueryBuilder {
   let query = ctx.db.knex('flow').select(existingColumns(ctx, 'flow', FLOW_COLUMNS));
-  if (options.nameLike) query = query.where('name', 'like', `%${options.nameLike}%`);
+  if (options.nameLike) query = ctx.sql.containsIgnoringCase(query, 'name', options.nameLike);
   if (options.tag) query = ctx.sql.jsonArrayContains(query, 'tags', options.tag);
   return query.orderBy([{column: 'name'}, {column: 'id'}]);
 }

@@ -1,5 +1,6 @@
 import type {Knex} from 'knex';
 
+import {readOffThread} from '../db/off-thread.js';
 import type {RepositoryContext, Row} from './common.js';
 
 /**
@@ -22,8 +23,15 @@ export interface IdQueryDef {
   idColumn: string;
 }
 
-export async function countIds(ctx: RepositoryContext, def: IdQueryDef): Promise<number> {
-  const [{count}] = await def.query(ctx.db.knex).clearSelect().count({count: '*'});
+/**
+ * How many ids the query selects. `beside`: a whole-table count on SQLite runs in a thread of
+ * its own (db/off-thread.ts) so this one goes on meanwhile; `signal` stops it.
+ */
+export async function countIds(ctx: RepositoryContext, def: IdQueryDef, beside?: {signal?: AbortSignal}): Promise<number> {
+  const query = def.query(ctx.db.knex).clearSelect().count({count: '*'});
+  const compiled = query.toSQL();
+  const offThread = beside ? readOffThread(ctx.db, compiled.sql, compiled.bindings, beside.signal) : undefined;
+  const [{count}] = (await (offThread ?? query)) as Array<{count: unknown}>;
   return Number(count);
 }
 

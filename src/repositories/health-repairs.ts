@@ -1,5 +1,7 @@
 import type {Knex} from 'knex';
 
+import type {Database} from '../db/connection.js';
+import {readOffThread} from '../db/off-thread.js';
 import type {RepositoryContext} from './common.js';
 
 /** The row changes `db doctor --fix` makes that need no state change. */
@@ -17,9 +19,19 @@ export interface ForeignKeyViolation {
   onDelete: string;
 }
 
-/** SQLite only: the rows whose foreign keys point at nothing (possible when a writer turned foreign_keys off). */
-export async function foreignKeyViolations(knex: Knex | Knex.Transaction): Promise<ForeignKeyViolation[]> {
-  const rows: Array<{table: string; rowid: number; parent: string; fkid: number}> = await knex.raw('pragma foreign_key_check');
+type ForeignKeyCheckRow = {table: string; rowid: number; parent: string; fkid: number};
+
+/**
+ * SQLite only: the rows whose foreign keys point at nothing (possible when a writer turned
+ * foreign_keys off). Given the database rather than a transaction, the whole-file check
+ * runs in a thread of its own (db/off-thread.ts) while this one goes on.
+ */
+export async function foreignKeyViolations(source: Database | Knex.Transaction, signal?: AbortSignal): Promise<ForeignKeyViolation[]> {
+  const sql = 'pragma foreign_key_check';
+  // A Knex transaction is a function; the database is a plain record.
+  const knex = typeof source === 'function' ? source : source.knex;
+  const offThread = typeof source === 'function' ? undefined : readOffThread(source, sql, [], signal);
+  const rows = (await (offThread ?? knex.raw(sql))) as ForeignKeyCheckRow[];
   const keys = new Map<string, Array<{id: number; from: string; on_delete: string}>>();
   const out: ForeignKeyViolation[] = [];
   for (const row of rows) {
@@ -52,9 +64,11 @@ export async function applyForeignKeyAction(trx: Knex.Transaction, violation: Fo
  * format, constraints) but does not look indexes up against their tables; `integrity_check`
  * also does, at the cost of a lookup per index entry.
  */
-export async function integrityProblems(knex: Knex, {full = false}: {full?: boolean} = {}): Promise<string[]> {
+export async function integrityProblems(db: Database, {full = false, signal}: {full?: boolean; signal?: AbortSignal} = {}): Promise<string[]> {
   const pragma = full ? 'integrity_check' : 'quick_check';
-  const rows: Array<Record<string, string>> = await knex.raw(`pragma ${pragma}`);
+  const sql = `pragma ${pragma}`;
+  // The longest single statement of the doctor: in a thread of its own, so other checks run meanwhile.
+  const rows = (await (readOffThread(db, sql, [], signal) ?? db.knex.raw(sql))) as Array<Record<string, string>>;
   return rows.map((row) => row[pragma]).filter((line) => line !== 'ok');
 }
 

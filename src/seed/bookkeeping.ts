@@ -9,7 +9,7 @@ export interface StateEntry {
   type: StateType;
   name: string;
   timestamp: Micros;
-  /** state_details.scheduled_time (Scheduled states, and Pending ones that copied it). */
+  /** state_details.scheduled_time (Scheduled states, and Pending ones that copied it; bookkeep reads Scheduled ones' only). */
   scheduledTime?: Micros;
   message: string | null;
 }

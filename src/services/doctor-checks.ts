@@ -50,6 +50,8 @@ export interface DoctorContext {
   fullIntegrity: boolean;
   /** Where the SQLite file is (storage check). */
   filename?: string;
+  /** Aborted when the doctor gives up (a check failed): work still running beside stops. */
+  signal?: AbortSignal;
 }
 
 export interface Check {
@@ -57,17 +59,30 @@ export interface Check {
   /** The command that repairs what the check finds. */
   fix: string;
   detect(doctor: DoctorContext): Promise<Detection>;
+  /**
+   * Whether detection starts first and runs beside the other checks: its work keeps another
+   * processor busy than theirs (a thread of its own; or, on PostgreSQL, this process deriving
+   * while the server answers the other checks' queries).
+   */
+  runsBeside?(ctx: RepositoryContext): boolean;
   /** Repairs and returns how many rows it changed (or would, on a dry run). */
   repair?(doctor: DoctorContext): Promise<number>;
 }
 
 const FIX = 'prefectdb db doctor --fix';
 
-async function detectIds(ctx: RepositoryContext, defs: IdQueryDef[]): Promise<Detection> {
+/**
+ * Whether a whole-table check can run beside the others: on PostgreSQL its work is the
+ * server's; on SQLite it counts in a thread of its own, which needs the file itself (not an
+ * in-memory snapshot of it).
+ */
+export const canRunBeside = (ctx: RepositoryContext): boolean => ctx.db.dialect === 'postgres' || ctx.db.sqliteFile !== undefined;
+
+async function detectIds(ctx: RepositoryContext, defs: IdQueryDef[], beside?: {signal?: AbortSignal}): Promise<Detection> {
   let count = 0;
   const samples: string[] = [];
   for (const def of defs) {
-    const found = await countIds(ctx, def);
+    const found = await countIds(ctx, def, beside);
     count += found;
     // A whole-table check costs as much again to sample as to count: not when there is nothing.
     if (found > 0 && samples.length < 5) samples.push(...(await sampleIds(ctx, def, 5 - samples.length)));
@@ -190,7 +205,8 @@ async function rederive(ctx: RepositoryContext, trx: Knex.Transaction, kind: Run
 export const statePointerCheck: Check = {
   name: 'state-pointer',
   fix: `${FIX} (points state_id at the newest state and re-derives the run from its history)`,
-  detect: ({ctx}) => detectIds(ctx, RUN_KINDS.map((kind) => wrongStatePointers(ctx, kind))),
+  runsBeside: canRunBeside,
+  detect: ({ctx, signal}) => detectIds(ctx, RUN_KINDS.map((kind) => wrongStatePointers(ctx, kind)), {signal}),
   async repair(doctor) {
     let changed = 0;
     for (const kind of RUN_KINDS) changed += await repairSelection(doctor, wrongStatePointers(doctor.ctx, kind), (ctx, trx, ids) => rederive(ctx, trx, kind, ids));
@@ -214,6 +230,7 @@ async function bookkeepingMismatches(ctx: RepositoryContext): Promise<Array<{kin
 
 export const runBookkeepingCheck: Check = {
   name: 'run-bookkeeping',
+  runsBeside: (ctx) => ctx.db.dialect === 'postgres',
   fix: `${FIX} (re-derives state columns, start/end, total_run_time and run_count from the history)`,
   async detect({ctx}) {
     const found = await bookkeepingMismatches(ctx);
@@ -235,7 +252,8 @@ function deletingCheck(name: string, what: string, def: () => IdQueryDef, table:
   return {
     name,
     fix: `${FIX} (deletes the ${what})`,
-    detect: ({ctx}) => (available(ctx) ? detectIds(ctx, [def()]) : Promise.resolve({count: 0, sample_ids: [], detail: `no ${table} table at this revision`})),
+    runsBeside: canRunBeside,
+    detect: ({ctx, signal}) => (available(ctx) ? detectIds(ctx, [def()], {signal}) : Promise.resolve({count: 0, sample_ids: [], detail: `no ${table} table at this revision`})),
     repair: (doctor) => repairSelection(doctor, def(), async (ctx, trx, ids) => void (await deleteByIds(ctx, trx, table, ids))),
   };
 }
@@ -255,7 +273,8 @@ export const orphanScheduledRunsCheck: Check = {
 export const orphanArtifactsCheck: Check = {
   name: 'orphan-artifacts',
   fix: `${FIX} (deletes the artifacts and repairs their collections)`,
-  detect: ({ctx}) => detectIds(ctx, [orphanArtifacts()]),
+  runsBeside: canRunBeside,
+  detect: ({ctx, signal}) => detectIds(ctx, [orphanArtifacts()], {signal}),
   repair: (doctor) =>
     repairSelection(doctor, orphanArtifacts(), async (ctx, trx, ids) => {
       const keys: Array<{key: string | null}> = await trx('artifact').whereIn('id', ids.map((id) => ctx.db.codec.encodeUuid(id))).select('key');

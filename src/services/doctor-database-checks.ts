@@ -8,7 +8,7 @@ import {
   vacuum,
 } from '../repositories/health-storage.js';
 import {inTransaction} from './batches.js';
-import type {Check, DoctorContext} from './doctor-checks.js';
+import {type Check, canRunBeside, type DoctorContext} from './doctor-checks.js';
 
 /**
  * The checks of the database itself rather than of Prefect's rows: SQLite's integrity and
@@ -28,17 +28,18 @@ const sqliteOnly = (name: string) => ({count: 0, sample_ids: [], detail: `${name
 
 export const integrityCheck: Check = {
   name: 'integrity',
+  runsBeside: (ctx) => ctx.db.dialect === 'sqlite' && canRunBeside(ctx),
   fix: 'prefectdb db doctor --fix (REINDEX rebuilds damaged indexes; --full also checks each index against its table); a damaged table needs a backup, or: sqlite3 prefect.db ".recover" | sqlite3 recovered.db',
   async detect(doctor) {
     const {ctx} = doctor;
     if (ctx.db.dialect !== 'sqlite') return sqliteOnly('integrity');
-    const problems = await integrityProblems(ctx.db.knex, {full: doctor.fullIntegrity});
+    const problems = await integrityProblems(ctx.db, {full: doctor.fullIntegrity, signal: doctor.signal});
     return {count: problems.length, sample_ids: [], detail: problems.slice(0, 5)};
   },
   async repair(doctor) {
     const {db} = doctor.ctx;
     if (db.dialect !== 'sqlite') return 0;
-    const problems = await integrityProblems(db.knex, {full: doctor.fullIntegrity});
+    const problems = await integrityProblems(db, {full: doctor.fullIntegrity});
     if (!doctor.dryRun) await reindex(db.knex);
     return problems.length;
   },
@@ -46,10 +47,11 @@ export const integrityCheck: Check = {
 
 export const foreignKeysCheck: Check = {
   name: 'foreign-keys',
+  runsBeside: (ctx) => ctx.db.dialect === 'sqlite' && canRunBeside(ctx),
   fix: 'prefectdb db doctor --fix (does to each row what its foreign key does on delete: CASCADE deletes it, SET NULL clears it)',
-  async detect({ctx}) {
+  async detect({ctx, signal}) {
     if (ctx.db.dialect !== 'sqlite') return sqliteOnly('foreign-keys');
-    const violations = await foreignKeyViolations(ctx.db.knex);
+    const violations = await foreignKeyViolations(ctx.db, signal);
     const byTable: Record<string, number> = {};
     for (const v of violations) byTable[`${v.table}.${v.column} → ${v.parent}`] = (byTable[`${v.table}.${v.column} → ${v.parent}`] ?? 0) + 1;
     return {count: violations.length, sample_ids: violations.slice(0, 5).map((v) => `${v.table}#${v.rowid}`), detail: byTable};

@@ -113,7 +113,8 @@ function finding(check: Check, detection: Detection, status: Finding['status'], 
 }
 
 export async function runDoctor(db: Database, schema: SchemaInfo, options: DoctorOptions): Promise<Finding[]> {
-  const doctor = doctorContext(db, schema, options);
+  const stop = new AbortController();
+  const doctor: DoctorContext = {...doctorContext(db, schema, options), signal: stop.signal};
   const chosen = CHECKS.filter((check) => !options.only || options.only.includes(check.name));
   const findings = new Map<string, Finding>();
   const seconds = new Map<string, number>();
@@ -125,17 +126,76 @@ export async function runDoctor(db: Database, schema: SchemaInfo, options: Docto
       seconds.set(name, (seconds.get(name) ?? 0) + (performance.now() - start) / 1000);
     }
   };
-  for (const [index, check] of chosen.entries()) {
-    options.progress?.({label: `check ${position(index + 1, chosen.length)}: ${check.name}`});
+  await detectAll(doctor, stop, chosen, options.progress, async (check) => {
     const detection = await timed(check.name, () => check.detect(doctor));
     findings.set(check.name, finding(check, detection, detection.count > 0 ? 'found' : 'ok'));
-  }
+  });
   const repairable = chosen.filter((check) => check.repair && findings.get(check.name)?.status === 'found');
   if (options.fix && repairable.length > 0) {
     await options.beforeRepair?.([...findings.values()].filter((f) => f.status === 'found'));
     await repair(doctor, chosen, findings, timed);
   }
   return chosen.map((check) => ({...(findings.get(check.name) as Finding), seconds: roundSeconds(seconds.get(check.name) ?? 0)}));
+}
+
+/**
+ * How many checks run beside the rest at once: with this process's own work, two keep the
+ * processors and the disk busy without more readers fighting over the same disk and cache
+ * (and, on PostgreSQL, within the connection pool: run-bookkeeping holds two connections).
+ */
+const BESIDE_LANES = 2;
+
+/** Beside checks that take longest on a big database start first (then the rest in report order). */
+const LONGEST_FIRST = ['run-bookkeeping', 'integrity', 'foreign-keys'];
+const startRank = (check: Check) => {
+  const rank = LONGEST_FIRST.indexOf(check.name);
+  return rank < 0 ? LONGEST_FIRST.length : rank;
+};
+
+/** Runs `work` on each item, at most `lanes` at a time, in order of the list. */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({length: Math.min(lanes, items.length)}, lane));
+}
+
+/**
+ * Runs every chosen check's detection: those that run beside the others (a thread of their
+ * own, or the server's work on PostgreSQL) in lanes from the start, the rest one by one.
+ * The first failure stops the rest (work running beside is told through the doctor's signal)
+ * and is thrown once nothing runs any more.
+ */
+async function detectAll(doctor: DoctorContext, stop: AbortController, chosen: readonly Check[], progress: ProgressListener | undefined, detect: (check: Check) => Promise<void>): Promise<void> {
+  const beside = chosen.filter((check) => check.runsBeside?.(doctor.ctx)).sort((a, b) => startRank(a) - startRank(b));
+  const running = new Set<string>();
+  let started = 0;
+  let failure: {error: unknown} | undefined;
+  const tell = () => progress?.({label: `check ${position(started, chosen.length)}: ${[...running].join(', ')}`});
+  const run = async (check: Check) => {
+    started++;
+    running.add(check.name);
+    tell();
+    try {
+      await detect(check);
+    } catch (error) {
+      failure ??= {error};
+      stop.abort();
+    } finally {
+      running.delete(check.name);
+      if (running.size > 0) tell();
+    }
+  };
+  const besideDone = inLanes(beside, BESIDE_LANES, async (check) => {
+    if (!stop.signal.aborted) await run(check);
+  });
+  for (const check of chosen) {
+    if (stop.signal.aborted) break;
+    if (!beside.includes(check)) await run(check);
+  }
+  await besideDone;
+  if (failure) throw failure.error;
 }
 
 async function repair(

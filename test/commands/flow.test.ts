@@ -59,6 +59,22 @@ for (const fixture of PREFECT_FIXTURES) {
           expect(flows.map((f) => f.tags)).to.deep.equal(expected.map((f) => JSON.parse(f.tags)));
         });
 
+        it('flow ls --name matches the text in any case, its % and _ taken literally, alike on both dialects', async () => {
+          const names = async (text: string) => {
+            const result = await runCli(['flow', 'ls', '--db', db, '--json', '--all', '--name', text]);
+            expect(result.exitCode, result.stderr).to.equal(0);
+            return parseJson<FlowJson[]>(result).map((f) => f.name);
+          };
+          const sample = expected.find((f) => /[a-z]{3}/i.test(f.name));
+          expect(sample, 'a fixture flow with a name of letters').to.not.equal(undefined);
+          const part = (sample as {name: string}).name.match(/[a-z]{3}/i)?.[0] as string;
+          const containing = expected.filter((f) => f.name.toLowerCase().includes(part.toLowerCase())).map((f) => f.name);
+          expect(await names(part.toUpperCase())).to.deep.equal(containing);
+          expect(await names(part.toLowerCase())).to.deep.equal(containing);
+          expect(await names('%')).to.deep.equal(expected.filter((f) => f.name.includes('%')).map((f) => f.name));
+          expect(await names('_')).to.deep.equal(expected.filter((f) => f.name.includes('_')).map((f) => f.name));
+        });
+
         it('flow inspect by name gives run counts by state type', async () => {
           for (const flow of expected) {
             const result = await runCli(['flow', 'inspect', flow.name, '--db', db, '--json']);

@@ -2,7 +2,7 @@ import {expect} from 'chai';
 import Database from 'better-sqlite3';
 
 import type {LogicalType} from '../../src/db/codecs/codec.js';
-import {parseInstant} from '../../src/db/codecs/instant.js';
+import {formatIsoInstant, formatSqliteInstant, parseInstant} from '../../src/db/codecs/instant.js';
 import {canonicalJson, jsonText, numberValue, parseJsonText} from '../../src/db/codecs/json-text.js';
 import {PostgresCodec} from '../../src/db/codecs/postgres-codec.js';
 import {SqliteCodec} from '../../src/db/codecs/sqlite-codec.js';
@@ -166,6 +166,38 @@ describe('timestamp codecs', () => {
     for (const text of ['yesterday', '2024-01-02T03:04:05.123Zulu', '2024-02-30T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z']) {
       expect(() => sqlite.decodeTimestamp(text), text).to.throw(CliError).with.property('exitCode', 2);
     }
+  });
+});
+
+describe('instant formatting', () => {
+  /** What Date's UTC fields give: the reference the arithmetic formatter must agree with. */
+  const viaDate = (seconds: number, micros: number) => {
+    const d = new Date(seconds * 1000);
+    const p = (v: number, w: number) => String(v).padStart(w, '0');
+    return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1, 2)}-${p(d.getUTCDate(), 2)}T${p(d.getUTCHours(), 2)}:${p(d.getUTCMinutes(), 2)}:${p(d.getUTCSeconds(), 2)}.${p(micros, 6)}Z`;
+  };
+
+  it('agrees with Date on leap days, century years, the epoch and the ends of four-digit years', () => {
+    const days = ['1000-01-01', '1582-10-15', '1600-02-29', '1899-12-31', '1900-02-28', '1900-03-01', '1969-12-31', '1970-01-01', '2000-02-29', '2024-02-29', '2100-03-01', '9999-12-31'];
+    for (const day of days) {
+      for (const secondOfDay of [0, 1, 59, 3599, 43_200, 86_399]) {
+        const seconds = Date.parse(`${day}T00:00:00Z`) / 1000 + secondOfDay;
+        for (const micros of [0, 1, 999_999, 123_456]) {
+          expect(formatIsoInstant({seconds, micros}), `${day} +${secondOfDay}s ${micros}µs`).to.equal(viaDate(seconds, micros));
+        }
+      }
+    }
+  });
+
+  it('agrees with Date on a hundred thousand random instants, and outside four-digit years', () => {
+    const low = Date.parse('0900-01-01T00:00:00Z') / 1000;
+    const high = Date.parse('+010100-01-01T00:00:00Z') / 1000;
+    for (let n = 0; n < 100_000; n++) {
+      const seconds = Math.floor(low + Math.random() * (high - low));
+      const micros = Math.floor(Math.random() * 1e6);
+      expect(formatIsoInstant({seconds, micros})).to.equal(viaDate(seconds, micros));
+    }
+    expect(formatSqliteInstant({seconds: 0, micros: 5})).to.equal('1970-01-01 00:00:00.000005');
   });
 });
 

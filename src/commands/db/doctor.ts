@@ -10,7 +10,7 @@ export default class DbDoctor extends BaseCommand<typeof DbDoctor> {
   static summary = 'Find (and with --fix repair) what makes Prefect misbehave: zombie runs, leaked slots, wrong state pointers, orphans, duplicates, damaged or bloated storage';
 
   static description =
-    'Each check reports how many rows its fix would change, a few sample ids, the command that repairs it, and how long it took; a terminal shows which check is running. Each check is one indexed query or one pass over its table; the integrity check is SQLite\'s quick_check unless --full. --fix repairs in short batches (a live server can share the database) and asks first on a terminal (--yes otherwise); --dry-run runs the repairs and rolls them back. Exit 0 when every check is ok or fixed, 6 when something was found and left.';
+    'Each check reports how many rows its fix would change, a few sample ids, the command that repairs it, and how long it took; a terminal shows which checks are running. Each check is one indexed query or one pass over its table; the integrity check is SQLite\'s quick_check unless --full. Checks whose work keeps another processor busy run beside the rest (SQLite\'s integrity and foreign-key checks in threads of their own; on PostgreSQL the history derivation while the server answers the other checks), so their seconds overlap. --fix repairs in short batches (a live server can share the database) and asks first on a terminal (--yes otherwise); --dry-run runs the repairs and rolls them back. Exit 0 when every check is ok or fixed, 6 when something was found and left.';
 
   static examples = [
     '<%= config.bin %> db doctor',

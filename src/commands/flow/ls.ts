@@ -14,7 +14,7 @@ export default class FlowLs extends BaseCommand<typeof FlowLs> {
   static examples = ['<%= config.bin %> flow ls', '<%= config.bin %> flow ls --name etl --json'];
 
   static flags = {
-    name: Flags.string({description: 'only flows whose name contains this text'}),
+    name: Flags.string({description: 'only flows whose name contains this text, in any case (% and _ match themselves)'}),
     tag: Flags.string({description: 'only flows with this tag'}),
     ...limitFlagsNaming(['id', 'name', 'created', 'tags']),
   };

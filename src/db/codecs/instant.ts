@@ -57,7 +57,41 @@ function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
 
+/** "00" … "99": formatting reads two digits at a time from here (lists and the doctor format millions). */
+const TWO_DIGITS = Array.from({length: 100}, (_, n) => String(n).padStart(2, '0'));
+
 function datePart(instant: Instant, separator: string): string {
+  const {seconds, micros} = instant;
+  const days = Math.floor(seconds / 86_400);
+  const civil = civilDate(days);
+  if (!Number.isInteger(seconds) || !Number.isInteger(micros) || micros < 0 || micros > 999_999 || civil.year < 1000 || civil.year > 9999) return datePartOfDate(instant, separator);
+  const ofDay = seconds - days * 86_400;
+  const minutes = Math.floor(ofDay / 60);
+  return (
+    `${TWO_DIGITS[Math.floor(civil.year / 100)]}${TWO_DIGITS[civil.year % 100]}-${TWO_DIGITS[civil.month]}-${TWO_DIGITS[civil.day]}` +
+    `${separator}${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[ofDay % 60]}` +
+    `.${TWO_DIGITS[Math.floor(micros / 10_000)]}${TWO_DIGITS[Math.floor(micros / 100) % 100]}${TWO_DIGITS[micros % 100]}`
+  );
+}
+
+/**
+ * The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
+ * civil_from_days, public domain): arithmetic only, no Date object per value.
+ */
+function civilDate(days: number): {year: number; month: number; day: number} {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
+  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+  return {year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
+/** The general path, for instants outside four-digit years or with odd parts. */
+function datePartOfDate(instant: Instant, separator: string): string {
   const d = new Date(instant.seconds * 1000);
   return (
     `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
