@@ -65,7 +65,9 @@ export function trialRandom(seed: number): () => number {
  * Returns the problems found, empty when the file is consistent.
  */
 export function sqliteConsistencyProblems(file: string): string[] {
-  const db = new Database(file, {readonly: true});
+  // Opened as the next command would open it: a kill can leave a hot journal (or a WAL to
+  // recover), which SQLite rolls back on open, and a read-only connection may not do that.
+  const db = new Database(file);
   try {
     const problems: string[] = [];
     const integrity = db.pragma('integrity_check') as Array<{integrity_check: string}>;
