@@ -22,13 +22,13 @@ export interface PacingLimits {
 export const FIRST_CHUNK_SIZE = 16;
 
 /** A batch stops before a chunk that would end past this share of the budget. */
-export const PLANNED_SHARE = 1 / 2;
+const PLANNED_SHARE = 1 / 2;
 
 /**
  * A chunk's planned share of the budget. Smaller tolerates larger surprises, but every chunk
  * pays its work's fixed cost per call (the engine's lookups, one statement per table).
  */
-export const CHUNK_SHARE = 1 / 8;
+const CHUNK_SHARE = 1 / 8;
 
 /**
  * A chunk is planned at least this many times its fixed cost per call, so that the fixed cost
